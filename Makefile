@@ -1,0 +1,35 @@
+# Set-up and everyday commands. `make run` and `make test` create .venv themselves.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python 3.12: pyenv's build if present (the bare python3.12 shim needs PYENV_VERSION), else PATH.
+PYTHON312 ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 \
+	$$(command -v python3.12 2>/dev/null); do \
+	[ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null \
+	&& echo "$$p" && break; done)
+SCENARIO ?= moscow-strike
+SEED ?= 0
+
+.PHONY: setup run test lint docs clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON312)" || { echo "error: Python 3.12 not found; set PYTHON312=/path/to/python3.12" >&2; exit 2; }
+	$(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed  ## create .venv with Python 3.12 and install the project
+
+run: setup  ## run the default scenario and write its outputs to out/
+	$(VENV)/bin/brink run $(SCENARIO) --seed $(SEED) --out out/$(SCENARIO)
+
+test: setup  ## lint, then the whole test suite
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+docs: setup  ## regenerate docs/scenario.schema.json from the scenario models
+	$(VENV)/bin/brink schema > docs/scenario.schema.json
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

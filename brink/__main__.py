@@ -1,0 +1,5 @@
+"""Allow ``python -m brink``."""
+
+from brink.cli import main
+
+main()

@@ -1,0 +1,232 @@
+"""The ``brink`` command: run, validate and list scenarios."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from brink.api import check_output_dir, run, summary_json, write_outputs
+from scenarios import (
+    DEFAULT_SCENARIO,
+    Scenario,
+    ScenarioError,
+    load_ladder,
+    load_scenario,
+    shipped_ladders,
+    shipped_scenarios,
+)
+from scenarios.loading import read_yaml
+from scenarios.paths import parse_assignment, tunable_paths
+
+app = typer.Typer(
+    help="Brinkmanship: simulate alliance politics and nuclear crisis escalation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(error: ScenarioError) -> typer.Exit:
+    """Print a bad-input error on one line and return exit status 2."""
+    err_console.print(f"error: {error}", markup=False)
+    return typer.Exit(code=2)
+
+
+ScenarioArg = Annotated[str, typer.Argument(help="Shipped scenario name (see `brink scenarios`) or a YAML file.")]
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[
+        str, typer.Argument(help="Shipped scenario name (see `brink scenarios`) or a YAML file.")
+    ] = DEFAULT_SCENARIO,
+    seed: Annotated[int, typer.Option(help="Seed of the run's random generator.")] = 0,
+    steps: Annotated[int | None, typer.Option(help="Step limit (sets params.max_steps).", min=1)] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: PATH=VALUE, e.g. states.RUS.fear=0.7. Repeatable."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write summary.json, timeseries.parquet, agents.parquet and events.csv here."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+) -> None:
+    """Run one scenario and print a summary of what happened."""
+    try:
+        overrides = dict(parse_assignment(text) for text in set_ or [])
+        if out is not None:
+            check_output_dir(out)
+        result = run(scenario, seed=seed, steps=steps, overrides=overrides)
+    except ScenarioError as error:
+        raise fail(error) from None
+    if out is not None:
+        write_outputs(result, out)
+    if as_json:
+        sys.stdout.write(summary_json(result.summary))
+        return
+    print_summary(result.summary, result.model.spec)
+    if out is not None:
+        out_console.print(f"\nwrote {out}/: summary.json, timeseries.parquet, agents.parquet, events.csv")
+
+
+def print_summary(summary: dict[str, Any], spec: Scenario) -> None:
+    """Print a readable summary of a run."""
+    out_console.print(f"[bold]{spec.name}[/bold] (seed {summary['seed']}, {summary['steps']} steps)")
+    if spec.title:
+        out_console.print(spec.title)
+    for key, crisis in summary["crises"].items():
+        a, b = crisis["sides"]
+        out_console.print(f"\nCrisis [bold]{key}[/bold]: {a} moves first against {b}")
+        outcome = crisis["outcome"]
+        if outcome == "yield":
+            how = "was defeated" if crisis["yield_cause"] == "defeat" else "yielded"
+            out_console.print(
+                f"  Outcome: {crisis['yielder']} {how} at rung {crisis['yield_rung']} "
+                f"({_rung_name(spec, crisis['yield_rung'])}) after {crisis['moves']} moves"
+            )
+        elif outcome == "catastrophe":
+            out_console.print(f"  Outcome: CATASTROPHE (all-out war) after {crisis['moves']} moves")
+        else:
+            out_console.print(f"  Outcome: {outcome} after {crisis['moves']} moves")
+        out_console.print(f"  Highest rung: {crisis['max_rung']} ({crisis['max_rung_name']})")
+        nuclear = f"yes, first by {crisis['first_nuclear_user']}" if crisis["nuclear_used"] else "no"
+        out_console.print(f"  Nuclear use: {nuclear}")
+        for side, allies in crisis["joined"].items():
+            if allies:
+                out_console.print(f"  Fighting with {side}: {', '.join(allies)}")
+        for side, allies in crisis["declined"].items():
+            if allies:
+                out_console.print(f"  Stayed out despite a treaty with {side}: {', '.join(allies)}")
+    if not summary["crises"]:
+        out_console.print(f"\nNo crisis; the run covers {summary['final_year'] - spec.params.start_year:.1f} years.")
+    if summary["alliances"]:
+        out_console.print("\nAlliances:")
+        for key, alliance in summary["alliances"].items():
+            if not alliance["initially_active"] and not alliance["survived"]:
+                fate = "not in force"
+            elif alliance["survived"]:
+                fate = "survived"
+            else:
+                fate = f"dissolved at step {alliance['dissolved_at']}"
+            out_console.print(f"  {key}: {fate}, cohesion {alliance['final_cohesion']:.2f}")
+    if summary["successions"]:
+        changes = ", ".join(f"{code} x{n}" for code, n in summary["successions"].items())
+        out_console.print(f"\nLeader successions: {changes}")
+
+
+def _rung_name(spec: Scenario, rung: int | None) -> str:
+    return "" if rung is None else spec.resolved_ladder.rungs[rung].name
+
+
+@app.command("validate")
+def validate_command(
+    scenarios: Annotated[list[str], typer.Argument(help="Scenario names or files to check.")],
+) -> None:
+    """Check scenario files; print one line per file, exit 2 if any is invalid."""
+    bad = 0
+    for reference in scenarios:
+        try:
+            spec = load_scenario(reference)
+        except ScenarioError as error:
+            bad += 1
+            err_console.print(f"error: {error}", markup=False)
+            continue
+        out_console.print(f"ok: {reference} ({spec.name}; ladder {spec.resolved_ladder.name})", markup=False)
+    if bad:
+        raise typer.Exit(code=2)
+
+
+@app.command("scenarios")
+def scenarios_command() -> None:
+    """List the shipped scenarios with the claim each lets you test."""
+    table = Table("name", "what it lets you test", show_lines=True)
+    for name, path in shipped_scenarios().items():
+        try:
+            data = read_yaml(path)
+        except ScenarioError as error:
+            raise fail(error) from None
+        text = str(data.get("description", "")).strip()
+        table.add_row(name, text)
+    out_console.print(table)
+
+
+@app.command("paths")
+def paths_command(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as a JSON object.")] = False,
+) -> None:
+    """List the parameter paths of a scenario that --set, sweeps and sliders can change."""
+    try:
+        spec = load_scenario(scenario)
+    except ScenarioError as error:
+        raise fail(error) from None
+    paths = tunable_paths(spec.model_dump(by_alias=True, mode="json", exclude={"ladder"}))
+    if as_json:
+        sys.stdout.write(json.dumps(paths, indent=2) + "\n")
+        return
+    for path, value in paths.items():
+        out_console.print(f"{path} = {json.dumps(value)}", markup=False)
+
+
+@app.command("ladder")
+def ladder_command(
+    name: Annotated[str, typer.Argument(help="Shipped ladder name or a ladder file.")] = "default",
+) -> None:
+    """Show the rungs of an escalation ladder (`brink ladder kahn-44`)."""
+    try:
+        ladder = load_ladder(name)
+    except ScenarioError as error:
+        raise fail(error) from None
+    table = Table(
+        "rung",
+        "name",
+        "stage",
+        "kahn",
+        "nuclear",
+        "civilian",
+        "attack",
+        "slip",
+        "decisive",
+        title=f"{ladder.name}: {', '.join(shipped_ladders())} shipped",
+    )
+    thresholds = {t.at: t.name for t in ladder.thresholds}
+    for rung in ladder.rungs:
+        if rung.id in thresholds:
+            table.add_row("", f"--- {thresholds[rung.id]} ---", "", "", "", "", "", "", "")
+        flag = lambda b: "yes" if b else ""  # noqa: E731
+        table.add_row(
+            str(rung.id),
+            rung.name,
+            rung.stage,
+            str(rung.kahn),
+            flag(rung.nuclear),
+            flag(rung.civilian),
+            flag(rung.armed_attack),
+            f"{rung.slip:g}",
+            f"{rung.decisive:g}",
+        )
+    out_console.print(table)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of scenario files."""
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
+
+
+def main() -> None:
+    """Entry point of the ``brink`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

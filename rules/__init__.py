@@ -1,0 +1,15 @@
+"""Pure decision and dynamics arithmetic over numpy arrays.
+
+Every rule of the model that is arithmetic lives here, free of Mesa objects, so the agent model
+and a vectorised ensemble can share one definition. Functions broadcast: pass scalars for one
+state or arrays with a leading replication axis for many. Nothing here draws random numbers;
+callers pass in the draws they made from their own generator.
+
+Modules:
+    risk: perceived risk of catastrophe, critical risk (resolve), destruction.
+    bargaining: the value of each option on the ladder and the choice among them.
+    beliefs: how observers revise a state's reckless image and estimated resolve.
+    alliance: joining a war, bloc images, cohesion dynamics, third-power pull.
+    leaders: leader exit hazards and the trait shift a successor brings.
+    backward_induction: exact solution of a two-sided crisis with complete information.
+"""

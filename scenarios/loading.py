@@ -1,0 +1,303 @@
+"""Read, override and validate scenario and ladder files, with one clear error on bad input."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from scenarios.errors import ScenarioError
+from scenarios.ladder import Ladder
+from scenarios.paths import OVERRIDE_SOURCE, check_path, set_path
+from scenarios.schema import Scenario, _suggest
+
+SCENARIO_DIR = Path(__file__).resolve().parent
+LADDER_DIR = SCENARIO_DIR / "ladders"
+DEFAULT_SCENARIO = "moscow-strike"
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenarios by name: ``moscow-strike``, ``theory/haynes``, ..., sorted."""
+    found = {p.stem: p for p in SCENARIO_DIR.glob("*.yaml")}
+    found.update({f"theory/{p.stem}": p for p in (SCENARIO_DIR / "theory").glob("*.yaml")})
+    return dict(sorted(found.items()))
+
+
+def shipped_ladders() -> dict[str, Path]:
+    """Shipped ladders by name."""
+    return {p.stem: p for p in sorted(LADDER_DIR.glob("*.yaml"))}
+
+
+def resolve_scenario(reference: str | Path) -> Path:
+    """Find a scenario by shipped name or by path.
+
+    Raises:
+        ScenarioError: Neither a shipped name nor an existing file.
+    """
+    shipped = shipped_scenarios()
+    if str(reference) in shipped:
+        return shipped[str(reference)]
+    path = Path(reference)
+    if path.is_file():
+        return path
+    if path.exists():
+        raise ScenarioError(str(reference), "", "is not a file")
+    hint = _suggest(str(reference), shipped) if path.suffix == "" else ""
+    raise ScenarioError(str(reference), "", f"no such file or shipped scenario{hint}")
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping with ``yaml.safe_load``.
+
+    Raises:
+        ScenarioError: Unreadable, not YAML, or not a mapping at the top.
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(source, "", f"cannot read file: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ScenarioError(source, "", f"not valid YAML: {where}{problem}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(source, "", f"expected a mapping of fields at the top, found {type(data).__name__}")
+    return data
+
+
+def load_ladder(reference: str, relative_to: Path | None = None) -> Ladder:
+    """Load a shipped ladder by name, or a ladder file by path (relative to the scenario).
+
+    Raises:
+        ScenarioError: Missing or malformed ladder file.
+    """
+    shipped = shipped_ladders()
+    if reference in shipped:
+        path = shipped[reference]
+    else:
+        path = Path(reference)
+        if not path.is_absolute() and relative_to is not None:
+            path = relative_to.parent / path
+        if not path.is_file():
+            raise ScenarioError(
+                str(relative_to or reference),
+                "ladder",
+                f"no shipped ladder or file {reference!r}{_suggest(reference, shipped)}",
+            )
+    return validate_model(Ladder, read_yaml(path), str(path))
+
+
+def load_scenario(
+    reference: str | Path | Scenario,
+    overrides: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
+) -> Scenario:
+    """Load a scenario by name, path or object, apply dotted-path overrides and validate it.
+
+    Args:
+        reference: Shipped name (``moscow-strike``), file path, or a validated `Scenario`.
+        overrides: ``path -> value`` pairs applied before validation.
+
+    Returns:
+        The validated scenario, with its ladder loaded.
+
+    Raises:
+        ScenarioError: Any problem with the file, the ladder or an override.
+    """
+    pairs = list(overrides.items() if isinstance(overrides, Mapping) else overrides)
+    if isinstance(reference, Scenario):
+        base_dir = Path(reference.source) if reference.source != "<scenario>" else None
+        source = reference.source
+        raw = reference.model_dump(by_alias=True, exclude_unset=True, mode="python")
+        if isinstance(reference.ladder, str) and reference._ladder is not None:
+            cached_ladder: Ladder | None = reference._ladder
+        else:
+            cached_ladder = None
+    else:
+        path = resolve_scenario(reference)
+        base_dir, source, raw, cached_ladder = path, str(path), read_yaml(path), None
+    scenario = validate_model(Scenario, raw, source)
+    if pairs:
+        full = scenario.model_dump(by_alias=True, mode="python")
+        for key, value in pairs:
+            check_path(full, key)
+            set_path(raw, key, value)
+        override_paths = {key for key, _ in pairs}
+        try:
+            scenario = Scenario.model_validate(raw)
+        except ValidationError as error:
+            path_text, problem = describe_error(error, raw, Scenario)
+            blamed = OVERRIDE_SOURCE if _touches(path_text, override_paths) else source
+            raise ScenarioError(blamed, path_text, problem) from None
+    scenario._source = source
+    if isinstance(scenario.ladder, Ladder):
+        ladder = scenario.ladder
+    elif cached_ladder is not None and cached_ladder.name == scenario.ladder:
+        ladder = cached_ladder
+    else:
+        ladder = load_ladder(scenario.ladder, base_dir)
+    scenario._ladder = ladder
+    check_against_ladder(scenario, ladder)
+    return scenario
+
+
+def check_against_ladder(scenario: Scenario, ladder: Ladder) -> None:
+    """Check rung numbers in crises, doctrines and events against the ladder.
+
+    Raises:
+        ScenarioError: A rung beyond the ladder.
+    """
+    top = ladder.top
+
+    def fail(path: str, rung: int, limit: int) -> None:
+        raise ScenarioError(
+            scenario.source,
+            path,
+            f"rung {rung} is not on ladder {ladder.name!r} (rungs 0..{top}; here at most {limit})",
+        )
+
+    for key, crisis in scenario.crises.items():
+        if crisis.start_rung >= top:
+            fail(f"crises.{key}.start_rung", crisis.start_rung, top - 1)
+    for code, state in scenario.states.items():
+        for i, jump in enumerate(state.doctrine.jumps):
+            if jump.to > top:
+                fail(f"states.{code}.doctrine.jumps.{i}.to", jump.to, top)
+    for i, event in enumerate(scenario.events):
+        rung = getattr(event, "rung", None)
+        if rung is not None and rung > top:
+            fail(f"events.{i}.rung", rung, top)
+
+
+def validate_model[M: BaseModel](model: type[M], data: Any, source: str) -> M:
+    """Validate `data` as `model`, turning the first problem into a `ScenarioError`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        path, problem = describe_error(error, data, model)
+        raise ScenarioError(source, path, problem) from None
+
+
+def describe_error(error: ValidationError, raw: Any, model: type[BaseModel]) -> tuple[str, str]:
+    """The dotted path and a plain message for the first problem in a validation error."""
+    detail = error.errors(include_url=False)[0]
+    loc = _document_path(detail["loc"], raw)
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    if detail["type"] == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1], raw)
+        key = str(loc[-1])
+        hint = _suggest(key, allowed) if allowed else ""
+        return ".".join(map(str, loc)), f"unknown field {key!r}{hint}"
+    if detail["type"] == "missing":
+        return ".".join(map(str, loc)), "required field is missing"
+    path = ".".join(map(str, loc))
+    if (
+        not loc
+        and ": " in message
+        and message.split(": ", 1)[0].replace(".", "").replace("-", "").replace("_", "").isalnum()
+    ):
+        path, message = message.split(": ", 1)
+    elif "input" in detail and not isinstance(detail["input"], dict | list) and detail["type"] != "value_error":
+        message = f"{message} (got {detail['input']!r})"
+    return path, message
+
+
+def _document_path(loc: tuple[Any, ...], raw: Any) -> list[Any]:
+    """Drop pydantic's union tags from a location, keeping the keys that exist in the document."""
+    out: list[Any] = []
+    node = raw
+    for position, part in enumerate(loc):
+        last = position == len(loc) - 1
+        if (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            out.append(part)
+            node = node[part]
+        elif isinstance(part, str) and ("[" in part or part in _TAGS):
+            continue
+        elif last or isinstance(node, Mapping):
+            out.append(part)
+            node = None
+    return out
+
+
+_TAGS = {
+    "str",
+    "int",
+    "float",
+    "bool",
+    "Ladder",
+    "set",
+    "shift",
+    "succession",
+    "war_start",
+    "war_end",
+    "align",
+    "strike",
+}
+
+
+def _allowed_keys(model: type[BaseModel], loc: list[Any], raw: Any) -> list[str]:
+    """Field names (by alias) allowed at `loc` in a document validated by `model`."""
+    current: Any = model
+    node = raw
+    for part in loc:
+        node = node.get(part) if isinstance(node, Mapping) else (node[part] if isinstance(node, list) else None)
+        current = _step_type(current, part, node)
+        if current is None:
+            return []
+    current = _unwrap(current, node)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _step_type(current: Any, part: Any, node: Any) -> Any:
+    current = _unwrap(current, node)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        for name, field in current.model_fields.items():
+            if part in (name, field.alias):
+                return field.annotation
+        return None
+    origin = typing.get_origin(current)
+    if origin is dict:
+        return typing.get_args(current)[1]
+    if origin in (list, tuple):
+        return typing.get_args(current)[0]
+    return None
+
+
+def _unwrap(annotation: Any, node: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
+            kind = node.get("kind") if isinstance(node, Mapping) else None
+            tagged = [m for m in models if kind in _literal_values(m)]
+            if tagged:
+                return tagged[0]
+            annotation = (models or options)[0] if isinstance(node, Mapping) and models else options[0]
+            if len(options) == 1 or not (isinstance(node, Mapping) and models):
+                return annotation
+        else:
+            return annotation
+
+
+def _literal_values(model: type[BaseModel]) -> tuple[Any, ...]:
+    field = model.model_fields.get("kind")
+    return typing.get_args(field.annotation) if field is not None else ()
+
+
+def _touches(path: str, overrides: set[str]) -> bool:
+    return any(path == o or path.startswith(o + ".") or o.startswith(path + ".") for o in overrides)

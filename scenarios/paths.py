@@ -1,0 +1,105 @@
+"""One addressing scheme for every parameter: dotted paths into a scenario.
+
+``states.RUS.recklessness``, ``alliances.RUS-PRK.institutionalisation``, ``params.max_steps``,
+``crises.moscow.sides.USA.prevail``, ``events.0.at``. The command line's ``--set``, sweeps,
+tuning and dashboard sliders all use these paths.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import yaml
+
+from scenarios.errors import ScenarioError
+
+OVERRIDE_SOURCE = "--set"
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split ``PATH=VALUE``; the value is read as YAML (``0.9``, ``true``, ``[1, 2]``).
+
+    Raises:
+        ScenarioError: No ``=``, an empty path, or a value that is not YAML.
+    """
+    path, sep, raw = text.partition("=")
+    path = path.strip()
+    if not sep or not path:
+        raise ScenarioError(OVERRIDE_SOURCE, path or text, "expected PATH=VALUE, e.g. states.RUS.fear=0.3")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as error:
+        raise ScenarioError(OVERRIDE_SOURCE, path, f"value {raw!r} is not valid YAML: {error}") from None
+    if value is None:
+        raise ScenarioError(OVERRIDE_SOURCE, path, "missing value after '='")
+    return path, value
+
+
+def leaf_paths(document: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every leaf of a nested mapping (lists indexed by position) as ``path -> value``."""
+    out: dict[str, Any] = {}
+    items: Iterable[tuple[Any, Any]]
+    items = document.items() if isinstance(document, Mapping) else enumerate(document)
+    for key, value in items:
+        path = f"{prefix}{key}"
+        if (isinstance(value, Mapping) and value) or (isinstance(value, list) and value):
+            out.update(leaf_paths(value, prefix=f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
+def tunable_paths(document: Mapping[str, Any]) -> dict[str, float | int | bool]:
+    """Numeric and boolean leaves outside ``events``: what sweeps and sliders may vary."""
+    return {
+        path: value
+        for path, value in leaf_paths(document).items()
+        if isinstance(value, bool | int | float) and not path.startswith(("events.", "ladder."))
+    }
+
+
+def check_path(full: Mapping[str, Any], path: str, source: str = OVERRIDE_SOURCE) -> None:
+    """Check that `path` names a field of the fully defaulted scenario `full`.
+
+    Raises:
+        ScenarioError: The path names nothing, with the nearest match as a suggestion.
+    """
+    node: Any = full
+    walked: list[str] = []
+    for part in path.split("."):
+        children = _children(node)
+        if part not in children:
+            here = ".".join(walked)
+            close = difflib.get_close_matches(part, children, n=1, cutoff=0.5)
+            hint = f"; did you mean {'.'.join([*walked, close[0]])!r}?" if close else ""
+            known = f" ({here or 'top level'} has: {', '.join(children[:12])})" if children and not close else ""
+            raise ScenarioError(source, path, f"unknown parameter path{hint}{known}")
+        node = node[part] if isinstance(node, Mapping) else node[int(part)]
+        walked.append(part)
+
+
+def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
+    """Set `path` in a raw scenario document, creating missing mappings on the way."""
+    parts = path.split(".")
+    node: Any = raw
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[int(part)]
+            continue
+        if not isinstance(node.get(part), dict | list):
+            node[part] = {}
+        node = node[part]
+    if isinstance(node, list):
+        node[int(parts[-1])] = value
+    else:
+        node[parts[-1]] = value
+
+
+def _children(node: Any) -> list[str]:
+    if isinstance(node, Mapping):
+        return [str(k) for k in node]
+    if isinstance(node, list):
+        return [str(i) for i in range(len(node))]
+    return []

@@ -1,0 +1,457 @@
+"""The scenario file format: pydantic models that validate a YAML scenario.
+
+Every field can be addressed by a dotted path (``states.RUS.recklessness``,
+``alliances.RUS-PRK.institutionalisation``, ``params.max_steps``); see `scenarios.paths`.
+The JSON Schema published in ``docs/scenario.schema.json`` is generated from these models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from agents.policies import POLICIES
+from scenarios.ladder import Ladder
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+COUNTRY_CODE = re.compile(r"^[A-Z]{3}$")
+AGGREGATE_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class BeliefParams(Strict):
+    """How observers learn from moves (`rules.beliefs`)."""
+
+    learning_rate: Unit = Field(0.2, description="Weight of one observed move on a reckless image.")
+    shock_bonus: float = Field(
+        1.0, ge=0.0, le=10.0, description="Extra weight per shocking feature (civilians, nuclear, skipped rungs)."
+    )
+
+
+class CohesionParams(Strict):
+    """Alliance cohesion dynamics (`rules.alliance`)."""
+
+    baseline: Unit = Field(0.2, description="Cohesion sustained without threat or institutions.")
+    threat_weight: Unit = Field(0.45, description="Weight of a shared threat in target cohesion.")
+    institution_weight: Unit = Field(0.4, description="Weight of institutionalisation in target cohesion.")
+    pull_weight: Unit = Field(0.4, description="Weight of third-power pull in target cohesion.")
+    competition: Unit = Field(0.5, description="Pull of a neutral third power per unit of its own tie.")
+    rate: float = Field(0.8, ge=0.0, le=100.0, description="Yearly rate of adjustment toward the target.")
+    noise_sd: float = Field(0.04, ge=0.0, le=1.0, description="Yearly standard deviation of cohesion noise.")
+    dissolve_below: Unit = Field(0.2, description="An alliance dissolves when cohesion falls below this.")
+    abandonment_shock: Unit = Field(0.3, description="Cohesion lost when an ally fails a triggered clause.")
+    honour_boost: Unit = Field(0.1, description="Cohesion gained when an ally honours a triggered clause.")
+    succession_shock: Unit = Field(0.25, description="Cohesion lost when a member's leader changes.")
+    consultation_weight: Unit = Field(0.5, description="Binding force of a consultation-only clause.")
+
+
+class LeaderParams(Strict):
+    """Leader exit and succession (`rules.leaders`)."""
+
+    mortality_log_base: float = Field(-10.0, ge=-30.0, le=0.0, description="Gompertz log hazard at age 0.")
+    mortality_slope: float = Field(0.09, ge=0.0, le=1.0, description="Gompertz growth of log hazard per year.")
+    trait_sd: Unit = Field(0.1, description="Standard deviation of a successor's trait shift.")
+
+
+class Params(Strict):
+    """Global parameters of a run."""
+
+    max_steps: int = Field(100, ge=1, le=100_000, description="Step limit; open crises end in stalemate.")
+    step_years: float = Field(1 / 365, gt=0.0, le=10.0, description="Length of a step in years.")
+    start_year: float = Field(2025.0, ge=1900.0, le=2200.0, description="Calendar year at step 0.")
+    stop_when_crises_end: bool = Field(True, description="End the run once every crisis is over.")
+    risk_sensitivity: float = Field(2.0, ge=0.0, le=10.0, description="How strongly traits bend perceived risk.")
+    standfast_spread: float = Field(0.1, gt=0.0, le=1.0, description="Width of the stand-fast threshold.")
+    decision_noise: float = Field(0.02, ge=0.0, le=10.0, description="Softmax temperature of trait choices.")
+    slip_scale: float = Field(1.0, ge=0.0, le=10.0, description="Multiplier on every rung's slip risk.")
+    warheads_for_devastation: float = Field(
+        50.0, gt=0.0, le=100_000.0, description="Surviving warheads that destroy 63% of a value at risk."
+    )
+    beliefs: BeliefParams = Field(default_factory=BeliefParams)
+    cohesion: CohesionParams = Field(default_factory=CohesionParams)
+    leaders: LeaderParams = Field(default_factory=LeaderParams)
+
+
+class LeaderSpec(Strict):
+    """A state's leader at the start of the run."""
+
+    name: str = Field("Leader", min_length=1)
+    age: float = Field(60.0, ge=0.0, le=120.0)
+    tenure: float = Field(0.0, ge=0.0, le=100.0, description="Years in office so far.")
+    political_hazard: float = Field(0.05, ge=0.0, le=10.0, description="Yearly hazard of losing office.")
+
+
+class Jump(Strict):
+    """A doctrine's direct jump: from any rung at or above `from` (and below `to`) to `to`."""
+
+    from_: int = Field(alias="from", ge=0)
+    to: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _upward(self) -> Jump:
+        if self.to <= self.from_ + 1:
+            raise ValueError(f"a jump must skip at least one rung (from {self.from_} to {self.to})")
+        return self
+
+
+class DoctrineSpec(Strict):
+    """Which rungs a state may jump to directly."""
+
+    jumps: list[Jump] = Field(default_factory=list)
+
+
+class PolicySpec(Strict):
+    """A decision policy by name, with its parameters."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _known(self) -> PolicySpec:
+        if self.name not in POLICIES:
+            raise ValueError(f"unknown policy {self.name!r}{_suggest(self.name, POLICIES)}")
+        try:
+            POLICIES[self.name].Params(**self.params)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"policy {self.name!r}: {where}: {first['msg']}") from None
+        return self
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The policy's parameters (every key but `name`)."""
+        return dict(self.model_extra or {})
+
+
+class StateSpec(Strict):
+    """A state (or an aggregate actor)."""
+
+    name: str = Field(min_length=1, description="Display name.")
+    aggregate: bool = Field(False, description="An aggregate actor (e.g. European NATO members).")
+    fear: Unit = Field(description="Subjective sense of strategic risk.")
+    recklessness: Unit = Field(description="Willingness to run risks to civilians.")
+    commitment: Unit = Field(description="Reliability in honouring alliance obligations.")
+    image: Unit | None = Field(None, description="Recklessness others see at the start (default: the trait).")
+    audience_cost: float = Field(0.0, ge=0.0, le=10.0, description="Cost per step of backing down in public.")
+    conventional: float = Field(1.0, ge=0.0, le=1e6, description="Conventional military strength (relative).")
+    warheads: int = Field(0, ge=0, le=100_000, description="Nuclear warheads.")
+    second_strike: Unit = Field(0.5, description="Share of warheads that survive a first strike.")
+    value_at_risk: float = Field(
+        1.0, ge=0.0, le=1e6, description="What all-out war would destroy, in units of the value of prevailing."
+    )
+    leader: LeaderSpec = Field(default_factory=LeaderSpec)
+    policy: PolicySpec = Field(default_factory=lambda: PolicySpec(name="trait"))
+    doctrine: DoctrineSpec = Field(default_factory=DoctrineSpec)
+
+
+class AllianceSpec(Strict):
+    """A treaty between states."""
+
+    members: list[str] = Field(min_length=2, description="Member state codes.")
+    active: bool = Field(True, description="Whether the treaty is in force.")
+    automaticity: Unit = Field(description="1: automatic defence with all means; 0: consultation only.")
+    institutionalisation: Unit = Field(description="Breadth of institutionalised cooperation.")
+    cohesion: Unit = Field(description="Cohesion at the start.")
+    shared_threat: Unit = Field(0.0, description="Standing threat the members share.")
+    war_context: str | None = Field(None, description="Context flag of the war that binds the members.")
+    founded: int | None = Field(None, ge=1800, le=2200, description="Year the treaty was signed.")
+    clause: str = Field("", description="The defence clause, in words.")
+
+    @field_validator("members")
+    @classmethod
+    def _distinct(cls, members: list[str]) -> list[str]:
+        if len(set(members)) != len(members):
+            raise ValueError("members must be distinct")
+        return members
+
+
+class SideSpec(Strict):
+    """One side of a crisis, keyed by its lead state."""
+
+    with_: list[str] = Field(default_factory=list, alias="with", description="Co-belligerents from the start.")
+    prevail: float = Field(1.0, ge=-1e6, le=1e6, description="Value of the other side yielding.")
+    concede: float = Field(0.0, ge=-1e6, le=1e6, description="Value of yielding.")
+    disaster: float | None = Field(
+        None, ge=-1e6, le=1e6, description="Value of catastrophe (default: from arsenals and value at risk)."
+    )
+    stalemate: float | None = Field(
+        None, ge=-1e6, le=1e6, description="Value of an unresolved end (default: halfway prevail-concede)."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SideSpec:
+        if self.prevail <= self.concede:
+            raise ValueError(f"prevail ({self.prevail}) must exceed concede ({self.concede})")
+        if self.disaster is not None and self.disaster >= self.concede:
+            raise ValueError(f"disaster ({self.disaster}) must be below concede ({self.concede})")
+        return self
+
+
+class CrisisSpec(Strict):
+    """A two-sided crisis on the ladder."""
+
+    sides: dict[str, SideSpec] = Field(min_length=2, max_length=2, description="The two sides by lead state.")
+    first_mover: str = Field(description="Lead state that moves first.")
+    start_rung: int = Field(0, ge=0, description="Rung the crisis opens on (reached by the other side).")
+    start_step: int = Field(1, ge=1, description="Step at which the crisis opens.")
+    allow_hold: bool = Field(True, description="Whether a side may stay on the current rung.")
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _mover(self) -> CrisisSpec:
+        if self.first_mover not in self.sides:
+            raise ValueError(f"first_mover {self.first_mover!r} is not one of the sides {sorted(self.sides)}")
+        return self
+
+
+class BeliefSpec(Strict):
+    """What one state believes about another at the start."""
+
+    recklessness: Unit | None = None
+    resolve: Unit | None = None
+
+
+class EventBase(Strict):
+    """Fields every event has."""
+
+    at: int = Field(ge=1, description="Step at whose start the event happens.")
+    note: str = Field("", description="What the event stands for, in words.")
+
+
+class SetEvent(EventBase):
+    """Set a parameter path to a value."""
+
+    kind: Literal["set"]
+    path: str
+    value: float | bool
+
+
+class ShiftEvent(EventBase):
+    """Add to a numeric parameter path (a trait shock, say)."""
+
+    kind: Literal["shift"]
+    path: str
+    by: float = Field(ge=-1e6, le=1e6)
+
+
+class SuccessionEvent(EventBase):
+    """A leader's death or succession."""
+
+    kind: Literal["succession"]
+    state: str
+    leader: LeaderSpec | None = None
+    traits: dict[Literal["fear", "recklessness", "commitment"], Unit] = Field(default_factory=dict)
+
+
+class WarEvent(EventBase):
+    """A war that defines a context flag starts or ends."""
+
+    kind: Literal["war_start", "war_end"]
+    context: str
+
+
+class AlignEvent(EventBase):
+    """A third power aligns with (relation > 0) or turns away from (< 0) another state."""
+
+    kind: Literal["align"]
+    states: tuple[str, str]
+    relation: float = Field(ge=-1.0, le=1.0)
+
+
+class StrikeEvent(EventBase):
+    """A side strikes: the crisis jumps to `rung`, as that side's move."""
+
+    kind: Literal["strike"]
+    crisis: str
+    by: str
+    rung: int = Field(ge=1)
+
+
+Event = Annotated[
+    SetEvent | ShiftEvent | SuccessionEvent | WarEvent | AlignEvent | StrikeEvent,
+    Field(discriminator="kind"),
+]
+
+LIVE_STATE_FIELDS = (
+    "fear",
+    "recklessness",
+    "commitment",
+    "audience_cost",
+    "conventional",
+    "warheads",
+    "second_strike",
+    "value_at_risk",
+)
+LIVE_ALLIANCE_FIELDS = ("active", "automaticity", "institutionalisation", "cohesion", "shared_threat")
+
+
+class Scenario(Strict):
+    """A scenario file."""
+
+    name: str = Field(min_length=1, description="Short name (the file's stem for shipped scenarios).")
+    title: str = Field("", description="One-line title.")
+    description: str = Field("", description="The claim the scenario lets a user test.")
+    ladder: str | Ladder = Field("default", description="Shipped ladder name, path, or an inline ladder.")
+    params: Params = Field(default_factory=Params)
+    context: dict[str, bool] = Field(default_factory=dict, description="Named conditions, e.g. a war going on.")
+    states: dict[str, StateSpec] = Field(min_length=1)
+    relations: dict[str, Annotated[float, Field(ge=-1.0, le=1.0)]] = Field(
+        default_factory=dict, description="Pairwise relations 'AAA-BBB' in [-1, 1] (default 0)."
+    )
+    alliances: dict[str, AllianceSpec] = Field(default_factory=dict)
+    crises: dict[str, CrisisSpec] = Field(default_factory=dict)
+    beliefs: dict[str, dict[str, BeliefSpec]] = Field(
+        default_factory=dict, description="Observer -> target -> starting beliefs."
+    )
+    events: list[Event] = Field(default_factory=list)
+
+    _source: str = PrivateAttr("<scenario>")
+    _ladder: Ladder | None = PrivateAttr(None)
+
+    @field_validator("states")
+    @classmethod
+    def _codes(cls, states: dict[str, StateSpec]) -> dict[str, StateSpec]:
+        for code, spec in states.items():
+            pattern = AGGREGATE_CODE if spec.aggregate else COUNTRY_CODE
+            if not pattern.match(code):
+                kind = "an aggregate id (A-Z, 0-9, _)" if spec.aggregate else "an ISO 3166 alpha-3 code"
+                raise ValueError(f"state id {code!r} is not {kind}")
+        return states
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        known = self.states
+        for key in self.relations:
+            for code in _pair(key, "relations"):
+                _require(code, known, f"relations.{key}")
+        for key, alliance in self.alliances.items():
+            for code in alliance.members:
+                _require(code, known, f"alliances.{key}.members")
+            if alliance.war_context is not None and alliance.war_context not in self.context:
+                raise ValueError(
+                    f"alliances.{key}.war_context: {alliance.war_context!r} is not in context"
+                    f"{_suggest(alliance.war_context, self.context)}"
+                )
+        for key, crisis in self.crises.items():
+            involved: list[str] = []
+            for lead, side in crisis.sides.items():
+                _require(lead, known, f"crises.{key}.sides")
+                for code in side.with_:
+                    _require(code, known, f"crises.{key}.sides.{lead}.with")
+                involved += [lead, *side.with_]
+            if len(set(involved)) != len(involved):
+                raise ValueError(f"crises.{key}: a state stands on both sides or twice on one")
+        for observer, targets in self.beliefs.items():
+            _require(observer, known, "beliefs")
+            for target in targets:
+                _require(target, known, f"beliefs.{observer}")
+        for position, event in enumerate(self.events):
+            self._check_event(position, event)
+        return self
+
+    def _check_event(self, position: int, event: Any) -> None:
+        where = f"events.{position}"
+        if isinstance(event, SetEvent | ShiftEvent):
+            check_live_path(self, event.path, where=f"{where}.path")
+        elif isinstance(event, SuccessionEvent):
+            _require(event.state, self.states, f"{where}.state")
+        elif isinstance(event, WarEvent) and event.context not in self.context:
+            raise ValueError(
+                f"{where}.context: {event.context!r} is not in context{_suggest(event.context, self.context)}"
+            )
+        elif isinstance(event, AlignEvent):
+            for code in event.states:
+                _require(code, self.states, f"{where}.states")
+        elif isinstance(event, StrikeEvent):
+            _require(event.crisis, self.crises, f"{where}.crisis")
+            _require(event.by, self.crises[event.crisis].sides, f"{where}.by")
+
+    @property
+    def source(self) -> str:
+        """The file the scenario came from, for messages."""
+        return self._source
+
+    @property
+    def resolved_ladder(self) -> Ladder:
+        """The ladder, once `scenarios.loading` has resolved a name or path."""
+        if self._ladder is None:
+            if isinstance(self.ladder, Ladder):
+                return self.ladder
+            raise RuntimeError("the scenario's ladder has not been loaded")
+        return self._ladder
+
+
+def check_live_path(scenario: Scenario, path: str, where: str) -> None:
+    """Check that an event may change `path` while the model runs.
+
+    Raises:
+        ValueError: The path names nothing the running model can change.
+    """
+    parts = path.split(".")
+    head = parts[0]
+    if head == "states" and len(parts) == 3:
+        _require(parts[1], scenario.states, where)
+        if parts[2] not in LIVE_STATE_FIELDS:
+            raise ValueError(f"{where}: {parts[2]!r} cannot change during a run{_suggest(parts[2], LIVE_STATE_FIELDS)}")
+    elif head == "alliances" and len(parts) == 3:
+        _require(parts[1], scenario.alliances, where)
+        if parts[2] not in LIVE_ALLIANCE_FIELDS:
+            raise ValueError(
+                f"{where}: {parts[2]!r} cannot change during a run{_suggest(parts[2], LIVE_ALLIANCE_FIELDS)}"
+            )
+    elif head == "relations" and len(parts) == 2:
+        for code in _pair(parts[1], where):
+            _require(code, scenario.states, where)
+    elif head == "context" and len(parts) == 2:
+        _require(parts[1], scenario.context, where)
+    else:
+        raise ValueError(
+            f"{where}: {path!r} is not a path an event can change (states.ID.TRAIT, "
+            "alliances.ID.FIELD, relations.A-B or context.NAME)"
+        )
+
+
+def relation_key(a: str, b: str) -> str:
+    """The canonical key of a pair in `Scenario.relations`: the two codes sorted, joined by '-'."""
+    return "-".join(sorted((a, b)))
+
+
+def _pair(key: str, where: str) -> tuple[str, str]:
+    parts = key.split("-")
+    if len(parts) != 2 or parts[0] == parts[1]:
+        raise ValueError(f"{where}: {key!r} is not a pair of two different state ids joined by '-'")
+    return parts[0], parts[1]
+
+
+def _require(code: str, known: Any, where: str) -> None:
+    if code not in known:
+        raise ValueError(f"{where}: unknown id {code!r}{_suggest(code, known)}")
+
+
+def _suggest(word: str, choices: Any) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(map(str, choices)))}"
