@@ -64,7 +64,7 @@ class Crisis:
         first_nuclear_user: Code of the first side to reach a nuclear rung.
         max_rung: Highest rung reached.
         opened_at: Step it opened, ended_at step it ended.
-        called: Alliances whose clause this crisis has already triggered, per side.
+        called: (side, alliance, ally) triples whose clause this crisis has already triggered.
     """
 
     id: str
@@ -82,7 +82,7 @@ class Crisis:
     max_rung: int = 0
     opened_at: int | None = None
     ended_at: int | None = None
-    called: set[tuple[int, str]] = field(default_factory=set)
+    called: set[tuple[int, str, str]] = field(default_factory=set)
 
     @property
     def is_open(self) -> bool:
@@ -113,27 +113,32 @@ def open_crisis(model: BrinkmanshipModel, crisis: Crisis) -> None:
             model.belief_resolve[observer.index, side.lead.index] = model.starting_belief(
                 observer, side.lead, "resolve", public
             )
+    opener, first = crisis.sides[1 - crisis.mover].code, crisis.mover_code()
     model.log(
         crisis=crisis.id,
-        actor=crisis.sides[1].code,
+        actor=opener,
         action="opens",
         rung=crisis.rung,
-        detail=f"{crisis.sides[1].code} side has reached this rung; {crisis.sides[0].code} moves first",
-        next_mover=crisis.mover_code(),
+        detail=f"{opener} side has reached this rung; {first} moves first",
+        next_mover=first,
     )
     if ladder.arrays["armed_attack"][crisis.rung]:
-        call_allies(model, crisis, target=0)
+        call_allies(model, crisis, target=crisis.mover)
 
 
 def disaster_value(model: BrinkmanshipModel, crisis: Crisis, index: int) -> float:
-    """Side `index`'s value of catastrophe: given, or its value at risk times destruction."""
+    """Side `index`'s value of catastrophe: given, or its value at risk times destruction.
+
+    The computed value is capped at the side's concession value, so catastrophe is never
+    preferred to yielding (an enemy without warheads cannot destroy the side's value at risk).
+    """
     side = crisis.sides[index]
     if side.spec.disaster is not None:
         return side.spec.disaster
     enemy = crisis.sides[1 - index]
     survivable = sum(m.survivable_warheads for m in enemy.members)
     share = float(destruction(survivable, model.params.warheads_for_devastation))
-    return -side.lead.value_at_risk * share
+    return min(-side.lead.value_at_risk * share, side.spec.concede)
 
 
 def side_view(model: BrinkmanshipModel, crisis: Crisis, index: int) -> SideView:
@@ -238,9 +243,9 @@ def call_allies(model: BrinkmanshipModel, crisis: Crisis, target: int) -> None:
     """Side `target` is put in a state of war: each treaty ally decides whether to join it."""
     weight = model.params.cohesion.consultation_weight
     for alliance, ally in prospective_allies(model, crisis, target):
-        if (target, alliance.id) in crisis.called:
+        if (target, alliance.id, ally.code) in crisis.called:
             continue
-        crisis.called.add((target, alliance.id))
+        crisis.called.add((target, alliance.id, ally.code))
         chance = alliance.join_chance(ally, weight)
         if model.rng.random() < chance:
             crisis.sides[target].members.append(ally)
@@ -297,8 +302,9 @@ def apply_move(model: BrinkmanshipModel, crisis: Crisis, index: int, move: Move)
         return
     crisis.rung = move.rung
     crisis.max_rung = max(crisis.max_rung, move.rung)
-    side.lead.damage = min(1.0, side.lead.damage + arrays["damage_self"][move.rung])
-    other.lead.damage = min(1.0, other.lead.damage + arrays["damage_target"][move.rung])
+    if not arrays["catastrophe"][move.rung]:  # all-out war's damage comes from the arsenals, in `end`
+        side.lead.damage = min(1.0, side.lead.damage + arrays["damage_self"][move.rung])
+        other.lead.damage = min(1.0, other.lead.damage + arrays["damage_target"][move.rung])
     if arrays["nuclear"][move.rung] and crisis.first_nuclear_user is None:
         crisis.first_nuclear_user = side.code
     crossed = model.ladder.thresholds_crossed(previous, move.rung)
@@ -345,7 +351,8 @@ def end(
     if status == CATASTROPHE:
         crisis.rung = crisis.max_rung = model.ladder.top
         if crisis.first_nuclear_user is None and model.ladder.arrays["nuclear"][model.ladder.top]:
-            crisis.first_nuclear_user = actor
+            armed = [s.code for s in crisis.sides if any(m.warheads > 0 for m in s.members)]
+            crisis.first_nuclear_user = actor if actor in armed else (armed[0] if armed else None)
         for index, side in enumerate(crisis.sides):
             enemy = crisis.sides[1 - index]
             survivable = sum(m.survivable_warheads for m in enemy.members)

@@ -85,8 +85,8 @@ def solve_crisis_game(
             survive = decisive[:, None] * force[None, :] + (1 - decisive[:, None]) * onward
             move = (1 - slip[:, None]) * survive + slip[:, None] * disaster[None, :]
             move = np.where(catastrophe[:, None], disaster[None, :], move)
-            move[:, m] -= mover_cost[m]
-            move[:, o] -= target_cost[o]
+            move[:, m] -= np.where(catastrophe, 0.0, mover_cost[m])
+            move[:, o] -= np.where(catastrophe, 0.0, target_cost[o])
             for r in range(k):
                 targets = np.flatnonzero(allowed[m, r])
                 best_value, best_action = yield_value, YIELD_ACTION

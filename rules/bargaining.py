@@ -41,7 +41,7 @@ def standfast_probability(
         spread: Width of the logistic threshold (> 0).
 
     Returns:
-        Probability in (0, 1).
+        Probability in [0, 1].
     """
     their_risk = perceived_risk(risk, 0.5, reckless_image, sensitivity)
     z = (np.asarray(resolve_estimate, dtype=float) - their_risk) / spread

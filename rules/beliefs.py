@@ -53,6 +53,8 @@ def image_update_weight(
 def update_image(image: ArrayLike, kind: ArrayLike, weight: ArrayLike) -> FloatArray:
     """Move a reckless image toward the signal of a move: 1 for escalation, 0 for yielding.
 
+    A hold carries no signal and leaves the image where it is, whatever the weight.
+
     Args:
         image: Current perceived recklessness, in [0, 1].
         kind: Move code.
@@ -62,7 +64,8 @@ def update_image(image: ArrayLike, kind: ArrayLike, weight: ArrayLike) -> FloatA
         Revised image in [0, 1].
     """
     x = np.asarray(image, dtype=float)
-    signal = np.where(np.asarray(kind) == ESCALATE, 1.0, 0.0)
+    k = np.asarray(kind)
+    signal = np.where(k == ESCALATE, 1.0, np.where(k == YIELD, 0.0, x))
     return x + np.asarray(weight, dtype=float) * (signal - x)
 
 

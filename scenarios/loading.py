@@ -188,7 +188,12 @@ def validate_model[M: BaseModel](model: type[M], data: Any, source: str) -> M:
 
 def describe_error(error: ValidationError, raw: Any, model: type[BaseModel]) -> tuple[str, str]:
     """The dotted path and a plain message for the first problem in a validation error."""
-    detail = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    # In a union (`ladder: str | Ladder`) prefer the branch that fits the input's shape.
+    specific = [e for e in errors if not (e["loc"] and e["loc"][-1] in _TAGS and e["type"].endswith("_type"))]
+    candidates = specific or errors
+    # A misspelt key shows up as both "missing" and "extra": the extra one can say "did you mean".
+    detail = next((e for e in candidates if e["type"] == "extra_forbidden"), candidates[0])
     loc = _document_path(detail["loc"], raw)
     message = str(detail["msg"]).removeprefix("Value error, ")
     if detail["type"] == "extra_forbidden":

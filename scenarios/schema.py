@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -116,16 +117,11 @@ class DoctrineSpec(Strict):
 
 
 class PolicySpec(Strict):
-    """A decision policy by name, with its parameters."""
+    """A decision policy by name, with its parameters (``trait`` is short for ``{name: trait}``)."""
 
     model_config = ConfigDict(extra="allow")
 
     name: str
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, value: Any) -> Any:
-        return {"name": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _known(self) -> PolicySpec:
@@ -145,6 +141,10 @@ class PolicySpec(Strict):
         return dict(self.model_extra or {})
 
 
+def _policy_from_name(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
 class StateSpec(Strict):
     """A state (or an aggregate actor)."""
 
@@ -162,7 +162,9 @@ class StateSpec(Strict):
         1.0, ge=0.0, le=1e6, description="What all-out war would destroy, in units of the value of prevailing."
     )
     leader: LeaderSpec = Field(default_factory=LeaderSpec)
-    policy: PolicySpec = Field(default_factory=lambda: PolicySpec(name="trait"))
+    policy: Annotated[
+        PolicySpec, BeforeValidator(_policy_from_name, json_schema_input_type=str | PolicySpec)
+    ] = Field(default_factory=lambda: PolicySpec(name="trait"), description="Decision policy.")
     doctrine: DoctrineSpec = Field(default_factory=DoctrineSpec)
 
 

@@ -17,7 +17,11 @@ class HawkParams(BaseModel):
 
 
 class HawkPolicy(Policy):
-    """Never yield: escalate every turn (one rung, or the highest allowed jump)."""
+    """Never yield by choice: escalate every turn (one rung, or the highest allowed jump).
+
+    Where no rung is reachable (no hold allowed and the next rung forbidden) yielding is the only
+    legal move, and it takes it.
+    """
 
     name = "hawk"
     description = "Escalate every turn; never yield."

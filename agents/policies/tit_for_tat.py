@@ -21,7 +21,8 @@ class TitForTatParams(BaseModel):
 class TitForTatPolicy(Policy):
     """Open with `opening`, then escalate one rung after an escalation and hold after a hold.
 
-    Where holding is not allowed it escalates; where escalating is not allowed it holds.
+    Where holding is not allowed it escalates; where escalating is not allowed it holds; where
+    neither is, yielding is the only legal move.
     """
 
     name = "tit_for_tat"

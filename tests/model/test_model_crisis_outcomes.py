@@ -1,0 +1,245 @@
+"""How crises end: yielding, catastrophe, slips, stalemate; nuclear options; allies called in."""
+
+from __future__ import annotations
+
+import pytest
+from model_scenario_builder import NUCLEAR_RUNGS, TINY_TOP, crisis, scripted
+
+from brink.api import run
+from model import BrinkmanshipModel
+from model.crisis import options_for
+
+SEEDS = range(8)
+
+
+@pytest.mark.parametrize("ladder", ["tiny", "default"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_dove_moving_first_yields_at_its_first_move(make_scenario, ladder, seed):
+    extra = {} if ladder == "tiny" else {"ladder": "default"}
+    path = make_scenario(
+        states={"AAA": {"policy": "dove"}, "BBB": {"policy": "hawk"}},
+        crises={"c": crisis("AAA", "BBB", start_rung=1)},
+        **extra,
+    )
+    summary = run(path, seed=seed).summary
+    assert summary["outcome"] == "yield"
+    assert summary["yielder"] == "AAA"
+    assert summary["yield_cause"] == "choice"
+    assert summary["crises"]["c"]["moves"] == 1
+    assert summary["crises"]["c"]["yield_rung"] == 1
+    assert summary["max_rung"] == 1
+    assert summary["catastrophe"] is False
+    assert summary["steps"] == 1  # the run stops once its only crisis is over
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_dove_moving_second_yields_at_its_first_move(make_scenario, seed):
+    path = make_scenario(
+        states={"AAA": {"policy": "dove"}, "BBB": {"policy": "hawk"}},
+        crises={"c": crisis("BBB", "AAA")},
+    )
+    summary = run(path, seed=seed).summary
+    assert (summary["outcome"], summary["yielder"], summary["yield_cause"]) == ("yield", "AAA", "choice")
+    assert summary["crises"]["c"]["moves"] == 2  # the hawk's escalation, then the dove's yield
+    assert summary["max_rung"] == 1
+    assert summary["crises"]["c"]["yield_rung"] == 1
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_hawk_against_hawk_climbs_to_catastrophe_without_slip_risk(make_scenario, seed):
+    path = make_scenario(
+        states={"AAA": {"policy": "hawk"}, "BBB": {"policy": "hawk"}},
+        crises={"c": crisis("AAA", "BBB")},
+    )
+    result = run(path, seed=seed)
+    summary = result.summary
+    assert summary["outcome"] == "catastrophe"
+    assert summary["catastrophe"] is True
+    assert summary["yielder"] is None
+    assert summary["max_rung"] == TINY_TOP
+    assert summary["max_rung_name"] == "All-out war"
+    assert summary["crises"]["c"]["moves"] == TINY_TOP
+    assert summary["first_nuclear_user"] == "AAA"  # AAA's second move reaches rung 3
+    assert result.events["action"].iloc[-1] == "all-out war"
+
+
+def test_hawk_against_hawk_on_default_ladder_never_yields_by_choice(make_scenario):
+    ends = []
+    for seed in range(20):
+        path = make_scenario(
+            ladder="default",
+            params={"slip_scale": 5.0},
+            states={"AAA": {"policy": "hawk"}, "BBB": {"policy": "hawk"}},
+            crises={"c": crisis("AAA", "BBB")},
+        )
+        result = run(path, seed=seed)
+        summary = result.summary
+        assert summary["yield_cause"] != "choice"
+        if summary["outcome"] == "catastrophe":
+            assert summary["max_rung"] == 10
+            ends.append(result.events["action"].iloc[-1])
+        else:
+            assert (summary["outcome"], summary["yield_cause"]) == ("yield", "defeat")
+            ends.append("defeated")
+    assert set(ends) <= {"all-out war", "slips out of control", "defeated"}
+    # Slip risk 5x the ladder's: a slip before the top is all but certain in some of 20 fixed seeds.
+    assert "slips out of control" in ends
+
+
+@pytest.mark.parametrize("steps", [1, 4, 7])
+def test_two_scripted_holders_end_in_stalemate_at_the_step_limit(make_scenario, steps):
+    path = make_scenario(
+        params={"max_steps": steps},
+        states={"AAA": {"policy": scripted("hold")}, "BBB": {"policy": scripted("hold")}},
+        crises={"c": crisis("AAA", "BBB", start_rung=1)},
+    )
+    result = run(path, seed=0)
+    summary = result.summary
+    assert summary["outcome"] == "stalemate"
+    assert summary["yielder"] is None
+    assert summary["catastrophe"] is False
+    assert summary["steps"] == steps
+    assert summary["max_rung"] == 1
+    crisis_summary = summary["crises"]["c"]
+    assert crisis_summary["moves"] == steps
+    assert crisis_summary["ended_at"] == steps
+    last = result.events.iloc[-1]
+    assert (last["action"], last["detail"]) == ("step limit", "stalemate")
+
+
+def non_nuclear_hawk(make_scenario, **extra):
+    return make_scenario(
+        states={
+            "AAA": {"warheads": 0, "policy": {"name": "hawk", "jump": True}, "doctrine": {"jumps": [{"from": 0, "to": 3}]}},
+            "BBB": {"policy": scripted("hold")},
+        },
+        **extra,
+    )
+
+
+def test_nuclear_rungs_are_not_options_for_a_side_without_warheads(make_scenario):
+    path = non_nuclear_hawk(make_scenario, crises={"c": crisis("AAA", "BBB")})
+    model = BrinkmanshipModel(scenario=path, rng=0)
+    model.step()
+    c = model.crisis("c")
+    for rung in range(TINY_TOP):
+        no_nukes = options_for(model, c, 0, rung)
+        assert not set(no_nukes) & set(NUCLEAR_RUNGS)
+        armed = options_for(model, c, 1, rung)
+        assert rung + 1 in armed  # the nuclear-armed side keeps the next rung, nuclear or not
+    model.run()
+    summary = model_summary(model)
+    assert summary["max_rung"] == 2
+    assert summary["nuclear_used"] is False
+    assert summary["first_nuclear_user"] is None
+    assert summary["outcome"] == "stalemate"
+
+
+def test_a_nuclear_co_belligerent_restores_nuclear_options(make_scenario):
+    sides = {"AAA": {"with": ["CCC"], "prevail": 1.0, "concede": -1.0}, "BBB": {"prevail": 1.0, "concede": -1.0}}
+    path = non_nuclear_hawk(make_scenario, crises={"c": {"first_mover": "AAA", "sides": sides}})
+    summary = run(path, seed=0).summary
+    assert summary["outcome"] == "catastrophe"
+    assert summary["first_nuclear_user"] == "AAA"
+
+
+def default_ladder_non_nuclear_hawk(make_scenario):
+    return make_scenario(
+        ladder="default",
+        states={"AAA": {"warheads": 0, "policy": "hawk"}, "BBB": {"policy": scripted("hold")}},
+        crises={"c": crisis("AAA", "BBB")},
+        params={"max_steps": 30},
+    )
+
+
+def test_non_nuclear_hawk_never_moves_to_a_nuclear_rung_on_default_ladder(make_scenario):
+    path = default_ladder_non_nuclear_hawk(make_scenario)
+    for seed in SEEDS:
+        events = run(path, seed=seed).events
+        moves = events[(events["actor"] == "AAA") & events["action"].str.startswith(("escalate", "hold"))]
+        assert len(moves) > 0
+        assert moves["rung"].astype(int).max() <= 7  # rung 8 is the first nuclear rung
+
+
+def test_first_nuclear_user_is_never_a_side_without_warheads(make_scenario):
+    # AAA has no nuclear weapons and no nuclear co-belligerent. When the crisis slips out of
+    # control to all-out nuclear war, the nuclear user can only be BBB.
+    path = default_ladder_non_nuclear_hawk(make_scenario)
+    users = {seed: run(path, seed=seed).summary["first_nuclear_user"] for seed in SEEDS}
+    assert set(users.values()) - {None}, "fixture should produce at least one nuclear catastrophe"
+    assert {seed: user for seed, user in users.items() if user == "AAA"} == {}
+
+
+def model_summary(model):
+    from model import summarize
+
+    return summarize(model)
+
+
+def test_first_nuclear_user_is_the_first_side_on_a_nuclear_rung(make_scenario):
+    path = make_scenario(
+        states={"AAA": {"policy": scripted(1, "hold", 4)}, "BBB": {"policy": scripted(2, 3)}},
+        crises={"c": crisis("AAA", "BBB")},
+    )
+    result = run(path, seed=0)
+    summary = result.summary
+    assert summary["first_nuclear_user"] == "BBB"  # BBB reaches rung 3 at step 4; AAA goes to 4 later
+    assert summary["nuclear_used"] is True
+    assert summary["outcome"] == "catastrophe"
+    assert summary["crises"]["c"]["moves"] == 5
+    assert result.timeseries["crisis.c.rung"].tolist() == [0, 1, 2, 2, 3, 4]
+
+
+def defence_world(make_scenario, *, commitment, cohesion=1.0, institutionalisation=0.5):
+    return make_scenario(
+        params={"cohesion": {"rate": 0.0}, "max_steps": 8},
+        states={
+            "AAA": {"policy": scripted(1, 2, 3)},
+            "BBB": {"policy": scripted("hold")},
+            "CCC": {"commitment": commitment},
+        },
+        alliances={
+            "BC": {
+                "members": ["BBB", "CCC"],
+                "automaticity": 1.0,
+                "institutionalisation": institutionalisation,
+                "cohesion": cohesion,
+            }
+        },
+        crises={"c": crisis("AAA", "BBB")},
+    )
+
+
+def test_fully_committed_ally_always_joins(make_scenario):
+    path = defence_world(make_scenario, commitment=1.0)
+    for seed in SEEDS:
+        result = run(path, seed=seed)
+        c = result.summary["crises"]["c"]
+        assert c["joined"] == {"AAA": [], "BBB": ["CCC"]}
+        assert c["declined"] == {"AAA": [], "BBB": []}
+        rows = result.events[result.events["action"].isin(["joins", "stays out"])]
+        assert rows[["step", "actor", "action"]].values.tolist() == [[3, "CCC", "joins"]]  # called once only
+        assert result.summary["alliances"]["BC"]["final_cohesion"] == 1.0
+
+
+def test_uncommitted_ally_never_joins_and_abandonment_lowers_cohesion(make_scenario):
+    path = defence_world(make_scenario, commitment=0.0, cohesion=0.9, institutionalisation=0.5)
+    for seed in SEEDS:
+        result = run(path, seed=seed)
+        c = result.summary["crises"]["c"]
+        assert c["joined"] == {"AAA": [], "BBB": []}
+        assert c["declined"] == {"AAA": [], "BBB": ["CCC"]}
+        rows = result.events[result.events["action"].isin(["joins", "stays out"])]
+        assert rows[["step", "actor", "action"]].values.tolist() == [[3, "CCC", "stays out"]]
+        cohesion = result.timeseries["alliance.BC.cohesion"].tolist()
+        assert cohesion[:3] == pytest.approx([0.9] * 3)
+        # default abandonment_shock 0.3, damped by institutionalisation 0.5, applied once
+        assert cohesion[3:] == pytest.approx([0.9 - 0.3 * 0.5] * (len(cohesion) - 3), abs=1e-6)
+
+
+def test_no_allies_are_called_below_an_armed_attack(make_scenario):
+    path = defence_world(make_scenario, commitment=1.0)
+    summary = run(path, seed=0, steps=2).summary  # AAA reaches only rung 1
+    assert summary["max_rung"] == 1
+    assert summary["crises"]["c"]["joined"] == {"AAA": [], "BBB": []}
+    assert summary["crises"]["c"]["declined"] == {"AAA": [], "BBB": []}
