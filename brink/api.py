@@ -101,13 +101,14 @@ def events_csv(events: pd.DataFrame) -> str:
 
 
 def check_output_dir(out: Path) -> None:
-    """Refuse an output path that exists and is not a directory.
+    """Refuse an output path that is, or lies below, something other than a directory.
 
     Raises:
-        ScenarioError: `out` is a file.
+        ScenarioError: `out` or one of its parents exists and is not a directory.
     """
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(str(out), "--out", "exists and is not a directory")
+    for place in (Path(out), *Path(out).parents):
+        if place.exists() and not place.is_dir():
+            raise ScenarioError(str(out), "--out", f"{place} exists and is not a directory")
 
 
 def write_outputs(result: RunResult, out: Path) -> None:

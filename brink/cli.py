@@ -25,7 +25,10 @@ from scenarios.loading import read_yaml
 from scenarios.paths import parse_assignment, tunable_paths
 
 app = typer.Typer(
-    help="Brinkmanship: simulate alliance politics and nuclear crisis escalation.",
+    help=(
+        "Brinkmanship: simulate alliance politics and nuclear crisis escalation. "
+        "Start with `brink scenarios`, then `brink run SCENARIO --seed N --set PATH=VALUE`."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -69,7 +72,10 @@ def run_command(
     except ScenarioError as error:
         raise fail(error) from None
     if out is not None:
-        write_outputs(result, out)
+        try:
+            write_outputs(result, out)
+        except OSError as error:
+            raise fail(ScenarioError(str(out), "--out", f"cannot write: {error.strerror or error}")) from None
     if as_json:
         sys.stdout.write(summary_json(result.summary))
         return

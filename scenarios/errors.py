@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class ScenarioError(Exception):
-    """A scenario, ladder or override is malformed.
+    """A scenario, ladder or override is malformed; its message is always one line.
 
     Attributes:
         source: The file (or ``--set``) the problem is in.
@@ -20,4 +20,4 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.source}: {self.path}" if self.path else self.source
-        return f"{where}: {self.problem}"
+        return " ".join(f"{where}: {self.problem}".splitlines())

@@ -31,7 +31,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError as error:
-        raise ScenarioError(OVERRIDE_SOURCE, path, f"value {raw!r} is not valid YAML: {error}") from None
+        problem = getattr(error, "problem", None) or "cannot be parsed"
+        raise ScenarioError(OVERRIDE_SOURCE, path, f"value {raw!r} is not valid YAML: {problem}") from None
     if value is None:
         raise ScenarioError(OVERRIDE_SOURCE, path, "missing value after '='")
     return path, value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -30,7 +31,7 @@ def test_cohesion_moves_toward_target_every_step_without_noise(make_scenario, st
     assert len(series) == 11
     assert series[0] == pytest.approx(start)
     factor = math.exp(-RATE * 1.0)  # step_years = 1
-    for before, after in zip(series, series[1:], strict=False):
+    for before, after in itertools.pairwise(series):
         assert abs(after - target) < abs(before - target)
         assert (after - target) * (before - target) > 0  # approaches without overshooting
         assert after == pytest.approx(target + (before - target) * factor, abs=2e-6)
@@ -105,7 +106,7 @@ def test_war_end_lowers_target_so_cohesion_falls(make_scenario):
     assert cohesion_series(ongoing) == pytest.approx([during_war] * 11, abs=1e-6)
     series = cohesion_series(ended)
     assert series[:4] == pytest.approx([during_war] * 4, abs=1e-6)
-    assert all(after < before for before, after in zip(series[3:], series[4:], strict=False))
+    assert all(after < before for before, after in itertools.pairwise(series[3:]))
     expected_final = BASELINE + THREAT_WEIGHT * math.exp(-RATE * 7)
     assert series[-1] == pytest.approx(expected_final, abs=1e-5)
     assert ended.timeseries["context.war"].tolist() == [True] * 4 + [False] * 7

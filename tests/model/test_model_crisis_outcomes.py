@@ -110,7 +110,11 @@ def test_two_scripted_holders_end_in_stalemate_at_the_step_limit(make_scenario, 
 def non_nuclear_hawk(make_scenario, **extra):
     return make_scenario(
         states={
-            "AAA": {"warheads": 0, "policy": {"name": "hawk", "jump": True}, "doctrine": {"jumps": [{"from": 0, "to": 3}]}},
+            "AAA": {
+                "warheads": 0,
+                "policy": {"name": "hawk", "jump": True},
+                "doctrine": {"jumps": [{"from": 0, "to": 3}]},
+            },
             "BBB": {"policy": scripted("hold")},
         },
         **extra,
@@ -243,3 +247,27 @@ def test_no_allies_are_called_below_an_armed_attack(make_scenario):
     assert summary["max_rung"] == 1
     assert summary["crises"]["c"]["joined"] == {"AAA": [], "BBB": []}
     assert summary["crises"]["c"]["declined"] == {"AAA": [], "BBB": []}
+
+
+@pytest.mark.parametrize(("ally_of", "called"), [("BBB", True), ("AAA", False)])
+def test_crisis_opening_on_an_armed_attack_calls_the_first_movers_allies(make_scenario, ally_of, called):
+    # The second side has already reached rung 2 (an armed attack): the first mover is attacked.
+    path = make_scenario(
+        params={"max_steps": 3},
+        states={
+            "AAA": {"policy": scripted("hold")},
+            "BBB": {"policy": scripted("hold")},
+            "CCC": {"commitment": 1.0},
+        },
+        alliances={
+            "X": {"members": [ally_of, "CCC"], "automaticity": 1.0, "institutionalisation": 0.5, "cohesion": 1.0}
+        },
+        crises={"c": crisis("BBB", "AAA", start_rung=2)},
+    )
+    result = run(path, seed=0)
+    joined = result.summary["crises"]["c"]["joined"]
+    assert joined == ({"BBB": ["CCC"], "AAA": []} if called else {"BBB": [], "AAA": []})
+    rows = result.events[result.events["action"] == "joins"]
+    assert rows["step"].tolist() == ([1] if called else [])
+    opens = result.events[result.events["action"] == "opens"].iloc[0]
+    assert (opens["actor"], opens["next_mover"], opens["rung"]) == ("AAA", "BBB", 2)

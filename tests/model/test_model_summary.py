@@ -97,7 +97,7 @@ def test_a_fearful_usa_yields_more_often_than_a_fearless_one():
     """One-sided two-proportion z-test at 99% confidence (z > 2.326), 100 fixed seeds per arm.
 
     Independent seeds 0..99 for fear 0.9 and 100..199 for fear 0.1. At the current calibration the
-    rates are about 0.95 and 0.07, so the test has power far above 0.99 at this sample size.
+    rates are about 0.95 and 0.10, so the test has power far above 0.99 at this sample size.
     """
     n = 100
     fearful = usa_yield_rate(0.9, range(0, n))

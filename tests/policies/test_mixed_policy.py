@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pydantic
 import pytest
-from crisis_helpers import SMALL_LADDER, binomial_interval, make_view, play
+from crisis_helpers import SMALL_LADDER, make_view, play
+from interval_stats import binomial_interval
 from policy_contract import PolicyContract
 
 from agents.policies import Move

@@ -4,9 +4,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from crisis_helpers import SMALL_LADDER, binomial_interval, make_view, play, random_view, side
+from crisis_helpers import SMALL_LADDER, make_view, play, random_view, side
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from interval_stats import binomial_interval
 from policy_contract import PolicyContract
 
 from agents.policies import CrisisView, Move

@@ -1,4 +1,4 @@
-"""Exact binomial intervals for the statistical checks of the rules tests."""
+"""Exact binomial intervals for the statistical checks of the test suite."""
 
 from __future__ import annotations
 
