@@ -70,6 +70,7 @@ class StateAgent(mesa.Agent):
         recklessness: Willingness to run risks to civilians, in [0, 1].
         commitment: Reliability in honouring alliance obligations, in [0, 1].
         damage: Share of value at risk destroyed so far.
+        aggregate: Whether it stands for several states (its leader does not age to death).
     """
 
     def __init__(
@@ -90,6 +91,7 @@ class StateAgent(mesa.Agent):
         leader: Leader,
         doctrine: Doctrine,
         policy: Policy,
+        aggregate: bool = False,
     ) -> None:
         super().__init__(model)
         self.code = code
@@ -106,6 +108,7 @@ class StateAgent(mesa.Agent):
         self.leader = leader
         self.doctrine = doctrine
         self.policy = policy
+        self.aggregate = aggregate
         self.damage = 0.0
         self.successions = 0
 
@@ -115,14 +118,17 @@ class StateAgent(mesa.Agent):
         return self.warheads * self.second_strike
 
     def step(self) -> None:
-        """Age the leader by one step and draw whether the leader leaves office."""
+        """Age the leader by one step and draw whether the leader leaves office.
+
+        An aggregate actor's "leader" (a set of governments) faces the political hazard only.
+        """
         dt = self.model.params.step_years
         self.leader.age += dt
         self.leader.tenure += dt
         p = exit_probability(
             self.leader.age,
             self.leader.political_hazard,
-            self.model.params.leaders.mortality_log_base,
+            -np.inf if self.aggregate else self.model.params.leaders.mortality_log_base,
             self.model.params.leaders.mortality_slope,
             dt,
         )

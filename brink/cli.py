@@ -100,7 +100,8 @@ def print_summary(summary: dict[str, Any], spec: Scenario) -> None:
                 f"({_rung_name(spec, crisis['yield_rung'])}) after {crisis['moves']} moves"
             )
         elif outcome == "catastrophe":
-            out_console.print(f"  Outcome: CATASTROPHE (all-out war) after {crisis['moves']} moves")
+            top = spec.resolved_ladder.rungs[-1].name
+            out_console.print(f"  Outcome: CATASTROPHE ({top}) after {crisis['moves']} moves")
         else:
             out_console.print(f"  Outcome: {outcome} after {crisis['moves']} moves")
         out_console.print(f"  Highest rung: {crisis['max_rung']} ({crisis['max_rung_name']})")

@@ -96,6 +96,7 @@ class BrinkmanshipModel(mesa.Model):
                     leader=leader,
                     doctrine=doctrine,
                     policy=make_policy(spec.policy.name, spec.policy.params),
+                    aggregate=spec.aggregate,
                 )
             )
         return states

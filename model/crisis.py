@@ -146,7 +146,9 @@ def side_view(model: BrinkmanshipModel, crisis: Crisis, index: int) -> SideView:
     side = crisis.sides[index]
     lead = side.lead
     elapsed = model.clock - (crisis.opened_at or model.clock)
-    concede = float(concession_value(side.spec.concede, lead.audience_cost, elapsed))
+    disaster = disaster_value(model, crisis, index)
+    # Audience costs grow with time but never make backing down worse than catastrophe.
+    concede = max(float(concession_value(side.spec.concede, lead.audience_cost, elapsed)), disaster)
     stalemate = side.spec.stalemate
     if stalemate is None:
         stalemate = 0.5 * (side.spec.prevail + side.spec.concede)
@@ -156,7 +158,7 @@ def side_view(model: BrinkmanshipModel, crisis: Crisis, index: int) -> SideView:
     return SideView(
         prevail=side.spec.prevail,
         concede=concede,
-        disaster=disaster_value(model, crisis, index),
+        disaster=disaster,
         stalemate=stalemate,
         fear=lead.fear,
         recklessness=lead.recklessness,
