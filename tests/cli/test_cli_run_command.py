@@ -7,24 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from summary_contract import REQUIRED
 from typer.testing import CliRunner
 
 from brink.api import OUTPUT_FILES, run
 from brink.cli import app
 from scenarios import load_ladder
 
-REQUIRED = (
-    "scenario",
-    "seed",
-    "steps",
-    "outcome",
-    "yielder",
-    "max_rung",
-    "max_rung_name",
-    "nuclear_used",
-    "first_nuclear_user",
-    "catastrophe",
-)
 EVENTS_HEADER = "step,year,crisis,actor,action,rung,rung_name,next_mover,detail"
 RUNGS = load_ladder("default").rungs
 

@@ -5,23 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from summary_contract import ALLIANCE_FIELDS, REQUIRED
 
 from brink.api import run
 from scenarios import load_ladder
 
-REQUIRED = (
-    "scenario",
-    "seed",
-    "steps",
-    "outcome",
-    "yielder",
-    "max_rung",
-    "max_rung_name",
-    "nuclear_used",
-    "first_nuclear_user",
-    "catastrophe",
-)
-ALLIANCE_FIELDS = ("survived", "final_cohesion", "dissolved_at")
 OUTCOMES = {"yield", "catastrophe", "stalemate"}
 DEFAULT_LADDER = load_ladder("default")
 
