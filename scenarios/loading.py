@@ -288,13 +288,10 @@ def _unwrap(annotation: Any, node: Any) -> Any:
         elif origin in (typing.Union, types.UnionType):
             options = [a for a in typing.get_args(annotation) if a is not type(None)]
             models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
-            kind = node.get("kind") if isinstance(node, Mapping) else None
-            tagged = [m for m in models if kind in _literal_values(m)]
-            if tagged:
-                return tagged[0]
-            annotation = (models or options)[0] if isinstance(node, Mapping) and models else options[0]
-            if len(options) == 1 or not (isinstance(node, Mapping) and models):
-                return annotation
+            if isinstance(node, Mapping) and models:
+                # A mapping fits a model branch: the one its `kind` tag names, else the first.
+                return next((m for m in models if node.get("kind") in _literal_values(m)), models[0])
+            return options[0]
         else:
             return annotation
 
