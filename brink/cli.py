@@ -224,6 +224,51 @@ def ladder_command(
     out_console.print(table)
 
 
+@app.command("theory")
+def theory_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write theory.md, theory.json, plots (theory-figures/) and data (theory-data/) here."),
+    ] = None,
+    reps: Annotated[
+        int, typer.Option(help="Replications per condition (checks scale it to their needs).", min=10)
+    ] = 300,
+    seed: Annotated[int, typer.Option(help="Root seed of every experiment.")] = 0,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Run only this check or claim (repeatable); see the table's keys.")
+    ] = None,
+) -> None:
+    """Reproduce published results and measure the essays' claims; print the theory table.
+
+    Exits 1 when a closed-form check fails. A claim the model does not bear out is reported, not an error.
+    """
+    from theory.report import EXPERIMENTS, run_all, table_rows, write_report
+
+    unknown = [key for key in only or [] if key not in EXPERIMENTS]
+    if unknown:
+        raise fail(ScenarioError("--only", unknown[0], f"no such check or claim; choose from {', '.join(EXPERIMENTS)}"))
+    try:
+        if out is not None:
+            check_output_dir(out)
+        with err_console.status("") as status:
+            findings = run_all(reps, seed, only, progress=lambda key: status.update(f"running {key} ..."))
+    except ScenarioError as error:
+        raise fail(error) from None
+    columns = ("result", "source", "expected", "measured", "interval", "verdict")
+    table = Table("key", *columns, show_lines=True)
+    for finding, row in zip(findings, table_rows(findings), strict=True):
+        table.add_row(finding.key, *(row[c] for c in columns))
+    out_console.print(table)
+    if out is not None:
+        try:
+            write_report(findings, out, reps, seed)
+        except OSError as error:
+            raise fail(ScenarioError(str(out), "--out", f"cannot write: {error.strerror or error}")) from None
+        out_console.print(f"wrote {out / 'theory.md'}")
+    if any(f.kind == "check" and not f.passed for f in findings):
+        raise typer.Exit(code=1)
+
+
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of scenario files."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.policies.attrition import AttritionPolicy
 from agents.policies.backward_induction import BackwardInductionPolicy
 from agents.policies.base import CrisisView, Move, Policy, SideView, Turn
 from agents.policies.fixed import DovePolicy, HawkPolicy
@@ -26,6 +27,7 @@ POLICIES: dict[str, type[Policy]] = {
         HawkPolicy,
         DovePolicy,
         MixedPolicy,
+        AttritionPolicy,
     )
 }
 """Every policy a scenario may name, by name."""

@@ -1,0 +1,81 @@
+"""What a theory check or a claim experiment reports: one row of the theory table, and its data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Kind = Literal["check", "claim"]
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A line plot of `y` against `x` with an interval band, one line per `group`.
+
+    Attributes:
+        x: Column of `Finding.rows` on the horizontal axis.
+        y: Column plotted.
+        lo: Column of the interval's lower end.
+        hi: Column of the interval's upper end.
+        group: Column whose values get one line each ("" for a single line).
+        xlabel: Axis label.
+        ylabel: Axis label.
+        reference: Column of a published value to draw as a dashed line ("" for none).
+    """
+
+    x: str
+    y: str
+    lo: str
+    hi: str
+    group: str = ""
+    xlabel: str = ""
+    ylabel: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one closed-form check or essay-claim experiment.
+
+    Attributes:
+        key: Short identifier (file names, ``--only``).
+        title: What is tested.
+        source: Publication or essay the expectation comes from.
+        kind: "check" (a published result the model must reproduce) or "claim" (an essay's claim).
+        expected: The published value or the claimed direction, in words.
+        measured: The model's value.
+        interval: The interval around `measured`, with its confidence level.
+        passed: Check reproduced, or claim borne out.
+        basis: For claims: whether the effect follows by construction from one rule or emerges.
+        notes: What the numbers mean, including where the model does not bear a claim out.
+        rows: Per-condition data behind the measurement.
+        plot: How to draw `rows`, or None.
+        runs: Number of model runs used.
+        partial: For claims: borne out in part (see `notes`).
+    """
+
+    key: str
+    title: str
+    source: str
+    kind: Kind
+    expected: str
+    measured: str
+    interval: str
+    passed: bool
+    basis: str = ""
+    notes: str = ""
+    rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    plot: Plot | None = None
+    runs: int = 0
+    partial: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """The verdict: pass or FAIL for checks; borne out, partly or not borne out for claims."""
+        if self.kind == "check":
+            return "pass" if self.passed else "FAIL"
+        if self.passed:
+            return "borne out"
+        return "partly borne out" if self.partial else "not borne out"
