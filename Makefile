@@ -10,7 +10,7 @@ PYTHON312 ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.12*/bin/pyth
 SCENARIO ?= moscow-strike
 SEED ?= 0
 
-.PHONY: setup run test lint docs clean
+.PHONY: setup run test lint docs theory clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "error: Python 3.12 not found; set PYTHON312=/path/to/python3.12" >&2; exit 2; }
@@ -30,6 +30,9 @@ test: setup  ## lint, then the whole test suite
 
 docs: setup  ## regenerate docs/scenario.schema.json from the scenario models
 	$(VENV)/bin/brink schema > docs/scenario.schema.json
+
+theory: setup  ## regenerate docs/theory.md, its plots and data (full replication counts)
+	$(VENV)/bin/brink theory --out docs --reps 300 --seed 0 --workers 2
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

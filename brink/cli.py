@@ -231,9 +231,17 @@ def theory_command(
         typer.Option(help="Write theory.md, theory.json, plots (theory-figures/) and data (theory-data/) here."),
     ] = None,
     reps: Annotated[
-        int, typer.Option(help="Replications per condition (checks scale it to their needs).", min=10)
+        int,
+        typer.Option(
+            help="Replications per condition (checks scale it to their needs); below 100 the statistical "
+            "checks lack power.",
+            min=20,
+        ),
     ] = 300,
     seed: Annotated[int, typer.Option(help="Root seed of every experiment.")] = 0,
+    workers: Annotated[
+        int, typer.Option(help="Processes to spread replications over; the results do not depend on it.", min=1)
+    ] = 1,
     only: Annotated[
         list[str] | None, typer.Option(help="Run only this check or claim (repeatable); see the table's keys.")
     ] = None,
@@ -251,7 +259,13 @@ def theory_command(
         if out is not None:
             check_output_dir(out)
         with err_console.status("") as status:
-            findings = run_all(reps, seed, only, progress=lambda key: status.update(f"running {key} ..."))
+            findings = run_all(
+                reps,
+                seed,
+                only,
+                progress=lambda key, i, n: status.update(f"running {key} ({i}/{n}) ..."),
+                workers=workers,
+            )
     except ScenarioError as error:
         raise fail(error) from None
     columns = ("result", "source", "expected", "measured", "interval", "verdict")

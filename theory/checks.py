@@ -69,17 +69,20 @@ def haynes(reps: int, seed: int) -> Finding:
         or (s["outcome"] == "catastrophe" and _moves(s) == 1)
         for s in summaries
     )
-    p1 = np.array([1.0 if s["outcome"] == "yield" else -2.0 for s in summaries])
-    mean, lo, hi = mean_interval(p1, CONFIDENCE)
+    # P1 gets 1 when P2 yields and -2 on disaster: its mean payoff is 1 - 3 x (disaster rate).
+    disasters = sum(s["outcome"] == "catastrophe" for s in summaries)
+    cat_lo, cat_hi = wilson_interval(disasters, reps, CONFIDENCE)
+    mean, lo, hi = 1.0 - 3.0 * disasters / reps, 1.0 - 3.0 * cat_hi, 1.0 - 3.0 * cat_lo
     exact = math.isclose(value[0], 0.7, abs_tol=1e-12) and math.isclose(value[1], -0.2, abs_tol=1e-12)
     return Finding(
+        confidence=CONFIDENCE,
         key="haynes",
         title="Discrete competition in risk taking: the first mover stands firm, the second yields",
         source="Haynes (2019)",
         kind="check",
         expected="P1 firm, P2 yields in round 2; values 0.7, -0.2",
         measured=f"values {value[0]:.12g}, {value[1]:.12g}; on path {on_path}/{reps}",
-        interval=f"P1 mean payoff {mean:.3f} [{lo:.3f}, {hi:.3f}] ({CONFIDENCE:.0%})",
+        interval=f"P1 mean payoff {mean:.3f} [{lo:.3f}, {hi:.3f}] ({CONFIDENCE:.0%} Wilson)",
         passed=exact and on_path == reps and lo <= 0.7 <= hi,
         notes=(
             "The values are the model's own backward induction at P1's first move, exact to "
@@ -145,6 +148,7 @@ def critical_risk_check(reps: int, seed: int) -> Finding:
     held = sum(ok for _, ok in results)
     gaps = [abs(g["resolve"][0] - g["resolve"][1]) for g in games]
     return Finding(
+        confidence=CONFIDENCE,
         key="critical-risk",
         title="Critical risk: with complete information the less resolute side yields at once",
         source="Powell (1987); Snyder & Diesing (1977)",
@@ -175,6 +179,7 @@ def chicken(reps: int, seed: int) -> Finding:
     crashes = sum(s["outcome"] == "catastrophe" for s in replicate("theory/chicken", reps, seed=seed))
     lo, hi = wilson_interval(crashes, reps, CONFIDENCE)
     return Finding(
+        confidence=CONFIDENCE,
         key="chicken",
         title="Chicken's mixed equilibrium: crash frequency q1 x q2",
         source="McAfee, Introduction to Economic Analysis, fig. 16.18",
@@ -259,6 +264,7 @@ def attrition(reps: int, seed: int) -> Finding:
         ]
     )
     return Finding(
+        confidence=CONFIDENCE,
         key="attrition",
         title="War of attrition: duration V/(2c); asymmetric rates c_j/V_j",
         source="Maynard Smith (1974); Hendricks, Weiss & Wilson (1988)",
@@ -330,6 +336,7 @@ def schelling(reps: int, seed: int) -> Finding:
     yielded = sum(s["yielder"] == "BBB" for s in defaults)
     defied = sum(s["yielder"] is None for s in lowered)
     return Finding(
+        confidence=CONFIDENCE,
         key="schelling",
         title="The threat that leaves something to chance: comply once q >= (G - C)/(G - D)",
         source="Schelling (1960), ch. 8; Dixit & Skeath",
@@ -368,6 +375,7 @@ def audience_costs(reps: int, seed: int) -> Finding:
         for a, b in itertools.pairwise(rows)
     ]
     return Finding(
+        confidence=CONFIDENCE,
         key="audience-costs",
         title="Audience costs: the side that pays more for backing down backs down less",
         source="Fearon (1994)",

@@ -61,6 +61,34 @@ def fmt(d: tuple[float, float, float]) -> str:
     return f"{100 * d[0]:+.1f} pp [{100 * d[1]:+.1f}, {100 * d[2]:+.1f}]"
 
 
+def _fear_notes(rows: list[dict[str, Any]], usa_ok: bool, rus_ok: bool) -> str:
+    shift = max(abs(rows[i]["usa_yields"] - rows[i + 3]["usa_yields"]) for i in range(3))
+    parts = [
+        "moscow-strike with the fears of Washington and Moscow set to (0.3, 0.6), (0.45, 0.45) and "
+        "(0.6, 0.3), at a U.S. conventional strength half and four times Russia's. For the same fears "
+        f"the two balances differ by at most {100 * shift:.0f} points in the U.S. yield rate."
+    ]
+    if usa_ok:
+        parts.append(
+            "When the U.S. side fears more it yields far more often "
+            f"({rows[0]['usa_yields']:.0%} -> {rows[2]['usa_yields']:.0%} and "
+            f"{rows[3]['usa_yields']:.0%} -> {rows[5]['usa_yields']:.0%})."
+        )
+    if not rus_ok:
+        low = [rows[0], rows[3]]
+        parts.append(
+            "When Russia is the more fearful side it still yields in only "
+            f"{min(r['rus_yields'] for r in low):.0%}-{max(r['rus_yields'] for r in low):.0%} of runs; "
+            f"the crisis ends in stalemate ({min(r['stalemate'] for r in low):.0%}-"
+            f"{max(r['stalemate'] for r in low):.0%}) or catastrophe ({min(r['catastrophe'] for r in low):.0%}-"
+            f"{max(r['catastrophe'] for r in low):.0%}) instead. The trait policy weighs yielding against "
+            "the next rung's own slip risk, which stays small until the rung below all-out war, so "
+            "greater fear makes Russia's crisis end worse rather than making Russia back down. The "
+            "claim holds for the side that must answer the other's moves, not for both."
+        )
+    return " ".join(parts)
+
+
 def fear_yields(reps: int, seed: int) -> Finding:
     """The side that fears catastrophe more yields more often, whatever the military balance."""
     pairs = ((0.3, 0.6), (0.45, 0.45), (0.6, 0.3))
@@ -84,6 +112,7 @@ def fear_yields(reps: int, seed: int) -> Finding:
     usa_ok = all(e[1] > 0 for e in usa_effects)
     rus_ok = all(e[1] > 0 for e in rus_effects)
     return Finding(
+        confidence=CONFIDENCE,
         key="fear-yields",
         title="The side that fears catastrophe more yields more often, whatever the military balance",
         source="Kivimäki (2024), after Schelling (1960)",
@@ -98,16 +127,7 @@ def fear_yields(reps: int, seed: int) -> Finding:
             "lowers a side's value of standing fast (rules/bargaining.py). Who ends up yielding "
             "also depends on the stakes and the order of moves, which is emergent."
         ),
-        notes=(
-            "moscow-strike with the fears of Washington and Moscow set to (0.3, 0.6), (0.45, 0.45) "
-            "and (0.6, 0.3), at a U.S. conventional strength half and four times Russia's. "
-            "Military balance barely moves the rates. When the U.S. fears more it yields far more "
-            "often. When Russia fears more, it still rarely yields: the crisis ends in stalemate "
-            "or catastrophe instead, because Russia moves first from the homeland-strike rung, "
-            "values backing down lower (-1.5 against -1.0), and its trait policy never yields "
-            "on a rung whose own slip risk is small. The claim holds for the side that must answer, "
-            "not symmetrically."
-        ),
+        notes=_fear_notes(rows, usa_ok, rus_ok),
         rows=pd.DataFrame(rows),
         plot=Plot(
             x="fear_gap",
@@ -116,6 +136,72 @@ def fear_yields(reps: int, seed: int) -> Finding:
             hi="usa_yields_hi",
             group="balance",
             xlabel="U.S. fear minus Russian fear",
+            ylabel="P(U.S. side yields)",
+        ),
+        runs=reps * len(rows),
+    )
+
+
+def reckless_leverage(reps: int, seed: int) -> Finding:
+    """Recklessness, not military capacity, is the weaker side's leverage."""
+    reckless_levels = (0.2, 0.6, 0.9)
+    strengths = (0.25, 1.0, 4.0)
+    rows = [
+        condition(
+            "moscow-strike",
+            reps,
+            seed,
+            {"states.RUS.recklessness": reckless, "states.RUS.conventional": strength},
+            russian_recklessness=reckless,
+            russian_conventional=f"{strength} (U.S. 4)",
+        )
+        for strength in strengths
+        for reckless in reckless_levels
+    ]
+    n = len(reckless_levels)
+    by_recklessness = [effect(rows[i + n - 1], rows[i], "usa_yields") for i in range(0, len(rows), n)]
+    by_strength = [effect(rows[len(rows) - n + j], rows[j], "usa_yields") for j in range(n)]
+    reckless_ok = all(e[1] > 0 for e in by_recklessness)
+    strength_small = all(abs(e[0]) < min(abs(r[0]) for r in by_recklessness) for e in by_strength)
+    return Finding(
+        confidence=CONFIDENCE,
+        key="reckless-leverage",
+        title="Recklessness, not military capacity, is the weaker side's leverage",
+        source="Kivimäki (2024)",
+        kind="claim",
+        expected="P(USA yields) rises with Russian recklessness far more than with Russian conventional strength",
+        measured=(
+            "recklessness 0.2 -> 0.9: "
+            + ", ".join(fmt(e) for e in by_recklessness)
+            + "; strength 0.25 -> 4: "
+            + ", ".join(fmt(e) for e in by_strength)
+        ),
+        interval="95% Newcombe; per strength, then per recklessness",
+        passed=reckless_ok and strength_small,
+        partial=reckless_ok != strength_small,
+        basis=(
+            "Partly by construction: recklessness discounts the risk a side perceives (rules/risk.py), "
+            "so a reckless side stands firm on riskier rungs. The opponent's response runs through its "
+            "image of that recklessness, revised from the moves it sees (rules/beliefs.py), and "
+            "conventional strength only matters where fighting is decided by force: emergent."
+        ),
+        notes=(
+            "moscow-strike with Russia's recklessness at 0.2, 0.6 and 0.9 and its conventional "
+            "strength at 0.25, 1 and 4 (the United States has 4). Borne out when the rise from "
+            "recklessness is significant at every strength and every change of strength moves the "
+            "U.S. yield rate less than any change of recklessness. Even the most cautious Russia "
+            f"wins in {min(r['usa_yields'] for r in rows):.0%} of runs or more: the U.S. side starts "
+            "from its own image of Russian recklessness (the scenario's beliefs section), so Russia's "
+            "true recklessness acts only through Russia's own moves and what they reveal."
+        ),
+        rows=pd.DataFrame(rows),
+        plot=Plot(
+            x="russian_recklessness",
+            y="usa_yields",
+            lo="usa_yields_lo",
+            hi="usa_yields_hi",
+            group="russian_conventional",
+            xlabel="Russian recklessness",
             ylabel="P(U.S. side yields)",
         ),
         runs=reps * len(rows),
@@ -140,6 +226,7 @@ def ally_image(reps: int, seed: int) -> Finding:
     yields, nuclear, catastrophe = (effect(on, off, o) for o in ("usa_yields", "nuclear", "catastrophe"))
     low_fear = effect(rows[2], rows[3], "usa_yields")
     return Finding(
+        confidence=CONFIDENCE,
         key="ally-image",
         title="North Korea's reckless image raises the chance that the U.S. side yields",
         source="Kivimäki (2024)",
@@ -157,9 +244,15 @@ def ally_image(reps: int, seed: int) -> Finding:
         notes=(
             "moscow-strike with alliances.RUS-PRK.active true and false, at the shipped U.S. fear "
             "(0.55) and a bolder U.S. (0.3). Effects are the treaty's rate minus the no-treaty rate. "
-            "At the shipped values the U.S. side yields at the nuclear ultimatum whatever the "
-            "treaty, so the ally's image has little left to add; it matters more when the U.S. "
-            "side is bolder and the crisis climbs higher."
+            f"With the treaty the U.S. side yields in {on['usa_yields']:.0%} of runs at the shipped "
+            f"fear, against {off['usa_yields']:.0%} without; at fear 0.3, {rows[2]['usa_yields']:.0%} "
+            f"against {rows[3]['usa_yields']:.0%}. "
+            + (
+                "At the shipped values the effect is not significant: the U.S. side mostly yields at "
+                "the nuclear ultimatum whatever the treaty, so the ally's image has little left to add."
+                if yields[1] <= 0
+                else "The effect is significant at the shipped values."
+            )
         ),
         rows=pd.DataFrame(rows),
         runs=reps * len(rows),
@@ -182,6 +275,7 @@ def order_of_moves(reps: int, seed: int) -> Finding:
     ]
     effects = [effect(rows[i], rows[i + 1], "usa_yields") for i in range(0, len(rows), 2)]
     return Finding(
+        confidence=CONFIDENCE,
         key="order-of-moves",
         title="Whoever must choose between yielding and moving toward all-out war yields more often",
         source="Kivimäki (2024); Haynes (2019)",
@@ -190,7 +284,7 @@ def order_of_moves(reps: int, seed: int) -> Finding:
         measured=", ".join(f"rung {r}: {fmt(e)}" for r, e in zip((6, 7, 8, 9), effects, strict=True)),
         interval="95% Newcombe",
         passed=all(e[1] > 0 for e in effects),
-        partial=any(e[1] > 0 for e in effects),
+        partial=not all(e[1] > 0 for e in effects) and any(e[1] > 0 for e in effects),
         basis=(
             "By construction at the top: on the rung below all-out war the mover's only options "
             "are to yield or to bring certain catastrophe, worth less than conceding. Below it the "
@@ -199,7 +293,19 @@ def order_of_moves(reps: int, seed: int) -> Finding:
         notes=(
             "moscow-strike opened on rungs 6-9 with holding disallowed, so every move either yields "
             "or climbs; the U.S. side moves first or second. Effects: the U.S. yield rate when it "
-            "moves first minus when Russia moves first."
+            "moves first minus when Russia moves first. "
+            + (
+                "On the rung below all-out war (9) the first mover yields in every run, whichever side it is. "
+                if rows[-2]["usa_yields"] == 1.0 and rows[-1]["rus_yields"] == 1.0
+                else ""
+            )
+            + " ".join(
+                f"Opened on rung {rung}, the U.S. side yields less when it moves first "
+                f"({rows[i]['usa_yields']:.0%} against {rows[i + 1]['usa_yields']:.0%}): its own next "
+                "step is not yet toward all-out war, and it climbs instead."
+                for i, rung in zip(range(0, len(rows), 2), (6, 7, 8, 9), strict=True)
+                if effects[i // 2][2] < 0
+            )
         ),
         rows=pd.DataFrame(rows),
         plot=Plot(
@@ -251,6 +357,7 @@ def rung_skipping(reps: int, seed: int) -> Finding:
     gain, cost, defeat = (effect(rows[0], rows[1], o) for o in ("usa_yields", "catastrophe", "rus_defeated"))
     trait_gain = effect(rows[2], rows[3], "usa_yields")
     return Finding(
+        confidence=CONFIDENCE,
         key="rung-skipping",
         title="Skipping the warfighting rungs improves the weaker side's bargain, at a cost in catastrophe risk",
         source="Kivimäki (2024), after Kahn (1965)",
@@ -259,7 +366,7 @@ def rung_skipping(reps: int, seed: int) -> Finding:
         measured=f"committed escalator: {fmt(gain)}; trait policy: {fmt(trait_gain)}",
         interval=f"95% Newcombe; catastrophe {fmt(cost)}, Russian defeat {fmt(defeat)}",
         passed=gain[1] > 0 and trait_gain[1] > 0,
-        partial=gain[1] > 0,
+        partial=gain[1] > 0 and trait_gain[1] <= 0,
         basis=(
             "Emergent: the jump avoids the conventional rungs where fighting is decided by force "
             "in NATO's favour and leaves the U.S. side on the rung below all-out war."
@@ -267,13 +374,15 @@ def rung_skipping(reps: int, seed: int) -> Finding:
         notes=(
             "moscow-strike opened at large conventional war (rung 5), where fighting can be decided "
             "by force and NATO is stronger. With Russia committed to escalate (the hawk policy), the "
-            "doctrine's jump from 5 to 9 raises the U.S. side's yield rate and removes Russia's "
-            "defeats, while catastrophe rises a little and nuclear use becomes certain. With the "
-            f"trait policy Russia took the jump in {rows[2]['jumped_k']} of {reps} runs: its "
-            "one-step look-ahead values the punitive strike by that rung's own slip risk and does "
-            "not see that it leaves the U.S. side only yielding or all-out war, so the doctrine "
-            "changes nothing. The model bears the claim out for a side that uses the doctrine, and "
-            "shows that its default decision rule would not."
+            f"doctrine's jump from 5 to 9 takes the U.S. yield rate from {rows[1]['usa_yields']:.0%} "
+            f"to {rows[0]['usa_yields']:.0%} and Russia's defeats by force from "
+            f"{rows[1]['rus_defeated']:.0%} to {rows[0]['rus_defeated']:.0%}; catastrophe goes from "
+            f"{rows[1]['catastrophe']:.1%} to {rows[0]['catastrophe']:.1%} and nuclear use from "
+            f"{rows[1]['nuclear']:.0%} to {rows[0]['nuclear']:.0%}. With the trait policy Russia took "
+            f"the jump in {rows[2]['jumped_k']} of {reps} runs: its one-step look-ahead values the "
+            "punitive strike by that rung's own slip risk and does not see that it leaves the U.S. "
+            "side only yielding or all-out war. The model bears the claim out for a side that uses "
+            "the doctrine, and shows that its default decision rule rarely does."
         ),
         rows=pd.DataFrame(rows),
         runs=reps * len(rows),
@@ -298,6 +407,7 @@ def superiority(reps: int, seed: int) -> Finding:
     armed = effect(rows[len(strengths) - 1], rows[0], "catastrophe")
     unarmed = [r["catastrophe_k"] for r in rows[len(strengths) :]]
     return Finding(
+        confidence=CONFIDENCE,
         key="superiority",
         title="Conventional superiority buys no safety once the weaker side can inflict unacceptable damage",
         source="Kivimäki (2024)",
@@ -315,8 +425,10 @@ def superiority(reps: int, seed: int) -> Finding:
             "moscow-strike with U.S. conventional strength from half to sixteen times Russia's, "
             "with Russia's arsenal and with none. Borne out when the catastrophe rate at 16x is not "
             "significantly below the rate at 0.5x; the interval bounds how much safety superiority "
-            "could buy at most. Without warheads Russia cannot climb past the nuclear ultimatum and "
-            "yields almost always, so there superiority decides the crisis."
+            "could buy at most. Without warheads Russia cannot climb past the nuclear ultimatum: it "
+            f"yields in {min(r['rus_yields'] for r in rows[len(strengths) :]):.0%} to "
+            f"{max(r['rus_yields'] for r in rows[len(strengths) :]):.0%} of runs, and there "
+            "superiority decides the crisis."
         ),
         rows=pd.DataFrame(rows),
         plot=Plot(
@@ -377,6 +489,7 @@ def alliance_survival(reps: int, seed: int) -> Finding:
     pull = effect(no_align, default, "survives")
     ok = rise[1] > 0 and succession[2] < 0 and (pull[1] > 0 or pull[2] < 0)
     return Finding(
+        confidence=CONFIDENCE,
         key="alliance-survival",
         title="An alliance outlives its war if institutionalised; succession and a third power move it",
         source="Hwang (2024)",
@@ -385,7 +498,7 @@ def alliance_survival(reps: int, seed: int) -> Finding:
         measured=f"0.1 -> 0.6: {fmt(rise)}; succession {fmt(succession)}; no alignment {fmt(pull)}",
         interval="95% Newcombe",
         passed=ok,
-        partial=sum((rise[1] > 0, succession[2] < 0, pull[1] > 0 or pull[2] < 0)) >= 2,
+        partial=not ok and sum((rise[1] > 0, succession[2] < 0, pull[1] > 0 or pull[2] < 0)) >= 2,
         basis=(
             "By construction, one rule each: institutionalisation raises the cohesion an alliance "
             "drifts to (rules/alliance.py cohesion_target), a succession shocks cohesion "
@@ -395,10 +508,12 @@ def alliance_survival(reps: int, seed: int) -> Finding:
         ),
         notes=(
             "alliance-after-war: twenty years from 2025, the Ukraine war ending in mid-2026. "
-            "Survival is the share of runs in which RUS-PRK is still in force in 2045. "
-            "The succession variant forces one in Moscow in 2028 on top of the hazards that act "
-            "anyway; the third-power variant leaves out Beijing's alignment with Moscow, so China's "
-            "own treaty with Pyongyang pulls the small ally away."
+            "Survival is the share of runs in which RUS-PRK is still in force in 2045: "
+            f"{default['survives']:.0%} at the shipped institutionalisation (0.35), "
+            f"{sweep[0]['survives']:.0%} at 0.1 and {sweep[-1]['survives']:.0%} at 0.6. "
+            f"A forced succession in Moscow in 2028 (on top of the hazards that act anyway) gives "
+            f"{forced['survives']:.0%}. Without Beijing's alignment with Moscow, China's own treaty "
+            f"with Pyongyang pulls the small ally away: {no_align['survives']:.0%}."
         ),
         rows=pd.DataFrame([*sweep, forced, no_align]),
         plot=Plot(
@@ -416,6 +531,7 @@ def alliance_survival(reps: int, seed: int) -> Finding:
 
 CLAIMS: dict[str, Callable[[int, int], Finding]] = {
     "fear-yields": fear_yields,
+    "reckless-leverage": reckless_leverage,
     "ally-image": ally_image,
     "order-of-moves": order_of_moves,
     "rung-skipping": rung_skipping,

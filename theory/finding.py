@@ -54,6 +54,7 @@ class Finding:
         plot: How to draw `rows`, or None.
         runs: Number of model runs used.
         partial: For claims: borne out in part (see `notes`).
+        confidence: Confidence level of the intervals.
     """
 
     key: str
@@ -70,6 +71,12 @@ class Finding:
     plot: Plot | None = None
     runs: int = 0
     partial: bool = False
+    confidence: float = 0.95
+
+    @property
+    def interval_level(self) -> str:
+        """The confidence level of the finding's intervals, in words."""
+        return f"{self.confidence:.0%} intervals"
 
     @property
     def verdict(self) -> str:

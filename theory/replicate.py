@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import multiprocessing
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,34 @@ import numpy as np
 
 from model import BrinkmanshipModel, summarize
 from scenarios import Scenario, load_scenario
+
+Extract = Callable[[BrinkmanshipModel], dict[str, Any]]
+
+CHUNK = 25
+"""Runs per task when replications are spread over processes."""
+
+_executor: Executor | None = None
+
+
+@contextmanager
+def parallel(workers: int) -> Iterator[None]:
+    """Within the block, `replicate` spreads its runs over `workers` processes.
+
+    The results are the same, in the same order, whatever the number of workers: each run's
+    seed depends only on the root seed and the run's index.
+    """
+    global _executor
+    if workers <= 1:
+        yield
+        return
+    previous = _executor
+    # forkserver: forking a process that already runs native threads may deadlock.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        _executor = pool
+        try:
+            yield
+        finally:
+            _executor = previous
 
 
 def run_seeds(root_seed: int, reps: int) -> list[int]:
@@ -22,13 +53,25 @@ def run_seeds(root_seed: int, reps: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
+def _run_chunk(spec: Scenario, seeds: list[int], extract: Extract | None) -> list[dict[str, Any]]:
+    summaries = []
+    for run_seed in seeds:
+        model = BrinkmanshipModel(scenario=spec, rng=run_seed)
+        model.run()
+        summary = summarize(model)
+        if extract is not None:
+            summary.update(extract(model))
+        summaries.append(summary)
+    return summaries
+
+
 def replicate(
     scenario: str | Path | Scenario,
     reps: int,
     *,
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
-    extract: Callable[[BrinkmanshipModel], dict[str, Any]] | None = None,
+    extract: Extract | None = None,
 ) -> list[dict[str, Any]]:
     """Run `scenario` `reps` times and return each run's summary (see `model.summary`).
 
@@ -37,18 +80,16 @@ def replicate(
         reps: Number of replications.
         seed: Root seed; run i uses ``run_seeds(seed, reps)[i]``.
         overrides: Dotted-path overrides applied to every run.
-        extract: Reads further fields off each finished model into its summary.
+        extract: Reads further fields off each finished model into its summary (a module-level
+            function, so that it can be sent to worker processes).
 
     Raises:
         ScenarioError: Bad scenario or override.
     """
     spec = load_scenario(scenario, dict(overrides or {}))
-    summaries = []
-    for run_seed in run_seeds(seed, reps):
-        model = BrinkmanshipModel(scenario=spec, rng=run_seed)
-        model.run()
-        summary = summarize(model)
-        if extract is not None:
-            summary.update(extract(model))
-        summaries.append(summary)
-    return summaries
+    seeds = run_seeds(seed, reps)
+    if _executor is None or reps < 2 * CHUNK:
+        return _run_chunk(spec, seeds, extract)
+    chunks = [seeds[i : i + CHUNK] for i in range(0, reps, CHUNK)]
+    futures = [_executor.submit(_run_chunk, spec, chunk, extract) for chunk in chunks]
+    return [summary for future in futures for summary in future.result()]

@@ -17,20 +17,22 @@ import pandas as pd
 from theory.checks import CHECKS
 from theory.claims import CLAIMS
 from theory.finding import Finding
+from theory.replicate import parallel
 
 EXPERIMENTS: dict[str, Callable[[int, int], Finding]] = {**CHECKS, **CLAIMS}
 """Every check, then every claim, by key."""
 
 FIGURES = "theory-figures"
 DATA = "theory-data"
-COMMAND = "brink theory --out docs --reps {reps} --seed {seed}"
+COMMAND = "brink theory --out docs --reps {reps} --seed {seed} --workers 2"
 
 
 def run_all(
     reps: int,
     seed: int = 0,
     only: Iterable[str] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    workers: int = 1,
 ) -> list[Finding]:
     """Run the selected experiments (all by default) in table order.
 
@@ -38,17 +40,19 @@ def run_all(
         reps: Replications per condition (checks scale it to what each needs).
         seed: Root seed; every experiment derives its run seeds from it.
         only: Keys to run; unknown keys raise ``KeyError``.
-        progress: Called with each key before it runs.
+        progress: Called with each key, its position (from 1) and the count, before it runs.
+        workers: Processes to spread replications over (results do not depend on it).
     """
     keys = list(EXPERIMENTS) if not only else list(only)
     for key in keys:
         if key not in EXPERIMENTS:
             raise KeyError(key)
     findings = []
-    for key in keys:
-        if progress is not None:
-            progress(key)
-        findings.append(EXPERIMENTS[key](reps, seed))
+    with parallel(workers):
+        for position, key in enumerate(keys, start=1):
+            if progress is not None:
+                progress(key, position, len(keys))
+            findings.append(EXPERIMENTS[key](reps, seed))
     return findings
 
 
@@ -90,11 +94,21 @@ def draw(finding: Finding, path: Path) -> bool:
     groups = rows.groupby(spec.group, sort=False) if spec.group else [("", rows)]
     for name, part in groups:
         part = part.sort_values(spec.x)
-        axes.plot(part[spec.x], part[spec.y], marker="o", label=str(name) if spec.group else None)
-        axes.fill_between(part[spec.x], part[spec.lo], part[spec.hi], alpha=0.2)
+        below = (part[spec.y] - part[spec.lo]).clip(lower=0.0)
+        above = (part[spec.hi] - part[spec.y]).clip(lower=0.0)
+        axes.errorbar(
+            part[spec.x],
+            part[spec.y],
+            yerr=[below, above],
+            marker="o",
+            capsize=3,
+            label=str(name) if spec.group else None,
+        )
+        if spec.reference:
+            axes.plot(part[spec.x], part[spec.reference], linestyle="--", color="grey")
     axes.set_xlabel(spec.xlabel or spec.x)
     axes.set_ylabel(spec.ylabel or spec.y)
-    axes.set_title(finding.title, fontsize=9, wrap=True)
+    axes.set_title(f"{finding.key} ({finding.verdict}; bars: {finding.interval_level})", fontsize=9)
     axes.grid(alpha=0.3)
     if spec.group:
         axes.legend(fontsize=8, title=spec.group.replace("_", " "), title_fontsize=8)
@@ -163,18 +177,19 @@ def write_report(findings: list[Finding], out: Path, reps: int, seed: int) -> li
     either old or new, never half-written. Returns the paths written.
     """
     out = Path(out)
-    (out / FIGURES).mkdir(parents=True, exist_ok=True)
-    (out / DATA).mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     figures = set()
     for f in findings:
         if f.plot is not None and not f.rows.empty:
             png = out / FIGURES / f"{f.key}.png"
+            png.parent.mkdir(exist_ok=True)
             _atomic_write(png, lambda p, f=f: draw(f, p))
             figures.add(f.key)
             written.append(png)
         if not f.rows.empty:
             csv = out / DATA / f"{f.key}.csv"
+            csv.parent.mkdir(exist_ok=True)
             _atomic_write(csv, lambda p, f=f: f.rows.to_csv(p, index=False, float_format="%.6g"))
             written.append(csv)
     document = report_markdown(findings, reps, seed, figures)

@@ -34,7 +34,8 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     denominator = 1.0 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # Clamp so the interval always holds the point estimate (rounding can miss 0 or 1 by 1e-16).
+    return max(0.0, min(centre - half, p)), min(1.0, max(centre + half, p))
 
 
 def difference_interval(

@@ -53,8 +53,10 @@ class PolicyContract:
     def classifier(self) -> dict[str, object]:
         return type(self.policy).classifier
 
-    def _some_view(self, changes: Callable[[CrisisView], bool]) -> bool:
-        return any(changes(view) for view in contract_views())
+    def _some_view(self, changes: Callable[[CrisisView, int], bool]) -> bool:
+        # Each view is probed with its own seed, so a stochastic policy's dependence on the view
+        # shows even when one seed's draw would hide it.
+        return any(changes(view, seed) for seed, view in enumerate(contract_views()))
 
     def test_same_seed_same_moves(self) -> None:
         first = np.random.default_rng(99)
@@ -63,7 +65,7 @@ class PolicyContract:
             assert self.policy.decide(view, first) == self.policy.decide(view, second)
 
     def test_stochastic_classifier(self) -> None:
-        def depends_on_seed(view: CrisisView) -> bool:
+        def depends_on_seed(view: CrisisView, _: int) -> bool:
             return len({decide(self.policy, view, seed) for seed in SEEDS}) > 1
 
         if self.classifier["stochastic"]:
@@ -82,18 +84,18 @@ class PolicyContract:
     def test_complete_information_classifier(self) -> None:
         rng = np.random.default_rng(7)
 
-        def reads_them(view: CrisisView) -> bool:
+        def reads_them(view: CrisisView, seed: int) -> bool:
             other = replace(view, them=random_side(rng, view.slip.shape[0]))
-            return decide(self.policy, view) != decide(self.policy, other)
+            return decide(self.policy, view, seed) != decide(self.policy, other, seed)
 
         assert self._some_view(reads_them) == self.classifier["complete_information"]
 
     def test_uses_beliefs_classifier(self) -> None:
         rng = np.random.default_rng(8)
 
-        def reads_beliefs(view: CrisisView) -> bool:
+        def reads_beliefs(view: CrisisView, seed: int) -> bool:
             other = replace(view, resolve_estimate=float(rng.uniform()), reckless_image=float(rng.uniform()))
-            return decide(self.policy, view) != decide(self.policy, other)
+            return decide(self.policy, view, seed) != decide(self.policy, other, seed)
 
         assert self._some_view(reads_beliefs) == self.classifier["uses_beliefs"]
 
@@ -102,18 +104,18 @@ class PolicyContract:
         assert isinstance(depth, int | float) and depth >= 0
         rng = np.random.default_rng(9)
 
-        def reads_beyond(view: CrisisView, keep: int) -> bool:
-            return decide(self.policy, view) != decide(self.policy, _replace_prefix(view, keep, rng))
+        def reads_beyond(view: CrisisView, keep: int, seed: int) -> bool:
+            return decide(self.policy, view, seed) != decide(self.policy, _replace_prefix(view, keep, rng), seed)
 
         if depth != float("inf"):
             keep = int(depth)
             # Turns older than the declared depth never matter (with depth 0: no turn matters).
-            older = [view for view in contract_views() if keep == 0 or len(view.history) > keep]
+            older = [(s, v) for s, v in enumerate(contract_views()) if keep == 0 or len(v.history) > keep]
             assert len(older) > VIEW_COUNT // 2
-            assert not any(reads_beyond(view, keep) for view in older)
+            assert not any(reads_beyond(view, keep, seed) for seed, view in older)
         if depth > 0:
             # The declared memory is used: replacing the whole history changes some move.
-            assert self._some_view(lambda view: reads_beyond(view, 0))
+            assert self._some_view(lambda view, seed: reads_beyond(view, 0, seed))
 
     def test_every_move_is_allowed(self) -> None:
         for seed, view in enumerate(contract_views()):
