@@ -270,8 +270,8 @@ def theory_command(
         raise fail(error) from None
     columns = ("result", "source", "expected", "measured", "interval", "verdict")
     table = Table("key", *columns, show_lines=True)
-    for finding, row in zip(findings, table_rows(findings), strict=True):
-        table.add_row(finding.key, *(row[c] for c in columns))
+    for row in table_rows(findings):
+        table.add_row(row["key"], *(row[c] for c in columns))
     out_console.print(table)
     if out is not None:
         try:

@@ -57,9 +57,10 @@ def run_all(
 
 
 def table_rows(findings: Iterable[Finding]) -> list[dict[str, str]]:
-    """The theory table: result, source, expected, measured, interval, verdict."""
+    """The theory table: key, result, source, expected, measured, interval, verdict."""
     return [
         {
+            "key": f.key,
             "result": f.title,
             "source": f.source,
             "kind": f.kind,
@@ -143,7 +144,7 @@ def report_markdown(findings: list[Finding], reps: int, seed: int, figures: set[
         out += [f"## {title}", ""]
         for f in group:
             out += [
-                f"### {f.title}",
+                f"### {f.title} (`{f.key}`)",
                 "",
                 f"- Source: {f.source}",
                 f"- Expected: {f.expected}",

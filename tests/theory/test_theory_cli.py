@@ -131,3 +131,17 @@ def test_too_few_replications_are_rejected(tmp_path, reps):
     assert "--reps" in result.stderr
     assert result.stdout == ""
     assert not out.exists()
+
+
+def test_docs_carry_a_generated_report_of_every_check_and_claim():
+    # `make theory` regenerates docs/theory.md; a new or renamed experiment must be regenerated.
+    from pathlib import Path
+
+    from theory.report import EXPERIMENTS, FIGURES
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    text = (docs / "theory.md").read_text(encoding="utf-8")
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    assert [h.rsplit("(`", 1)[1].rstrip("`)") for h in headings] == list(EXPERIMENTS)
+    figures = [line.split("](", 1)[1].rstrip(")") for line in text.splitlines() if line.startswith("![")]
+    assert figures and all(f.startswith(f"{FIGURES}/") and (docs / f).is_file() for f in figures)
