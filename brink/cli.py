@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from brink.api import check_output_dir, run, summary_json, write_outputs
+from brink.batch_commands import summarize_command, sweep_command
+from brink.console import err_console, fail, out_console
 from scenarios import (
     DEFAULT_SCENARIO,
     Scenario,
@@ -33,15 +34,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out_console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def fail(error: ScenarioError) -> typer.Exit:
-    """Print a bad-input error on one line and return exit status 2."""
-    err_console.print(f"error: {error}", markup=False)
-    return typer.Exit(code=2)
-
 
 ScenarioArg = Annotated[str, typer.Argument(help="Shipped scenario name (see `brink scenarios`) or a YAML file.")]
 
@@ -287,6 +279,10 @@ def theory_command(
 def schema_command() -> None:
     """Print the JSON Schema of scenario files."""
     sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
+
+
+app.command("sweep")(sweep_command)
+app.command("summarize")(summarize_command)
 
 
 def main() -> None:

@@ -17,12 +17,12 @@ import pandas as pd
 
 from agents.policies import CrisisView, Move, Policy
 from agents.policies.backward_induction import solve_view
+from batch.stats import difference_interval, mean_interval, wilson_interval
 from model import BrinkmanshipModel
 from rules.risk import critical_risk
 from scenarios import load_scenario
 from theory.finding import Finding, Plot
 from theory.replicate import replicate, run_seeds
-from theory.stats import difference_interval, mean_interval, wilson_interval
 
 CONFIDENCE = 0.99
 """Confidence level of every statistical check."""

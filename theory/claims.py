@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from batch.stats import difference_interval, wilson_interval
 from model import BrinkmanshipModel
 from theory.finding import Finding, Plot
 from theory.replicate import replicate
-from theory.stats import difference_interval, wilson_interval
 
 CONFIDENCE = 0.95
 """Confidence level of the claim experiments."""

@@ -9,8 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from batch.seeds import run_seeds
 from model import BrinkmanshipModel, summarize
 from scenarios import Scenario, load_scenario
 
@@ -41,16 +40,6 @@ def parallel(workers: int) -> Iterator[None]:
             yield
         finally:
             _executor = previous
-
-
-def run_seeds(root_seed: int, reps: int) -> list[int]:
-    """`reps` run seeds derived from `root_seed` by `numpy.random.SeedSequence`.
-
-    The i-th seed depends only on the root seed and i, so a longer batch begins with the seeds
-    of a shorter one, and conditions run on the same seeds (common random numbers).
-    """
-    children = np.random.SeedSequence(root_seed).spawn(reps)
-    return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
 def _run_chunk(spec: Scenario, seeds: list[int], extract: Extract | None) -> list[dict[str, Any]]:

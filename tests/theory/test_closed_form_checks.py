@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from interval_stats import binomial_interval
 
 from agents.policies.backward_induction import solve_view
+from batch.stats import mean_interval
 from rules.backward_induction import YIELD_ACTION
 from rules.risk import critical_risk
 from theory.checks import (
@@ -26,7 +27,6 @@ from theory.checks import (
     threshold_by_bisection,
 )
 from theory.replicate import replicate
-from theory.stats import mean_interval
 
 SEED = 0
 

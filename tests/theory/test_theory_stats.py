@@ -1,4 +1,4 @@
-"""theory.stats against published values; theory.replicate's seeds and summaries."""
+"""batch.stats against published values; theory.replicate's seeds and summaries."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from batch.stats import difference_interval, mean_interval, wilson_interval, z_value
 from theory.replicate import CHUNK, parallel, replicate, run_seeds
-from theory.stats import difference_interval, mean_interval, wilson_interval, z_value
 
 
 @pytest.mark.parametrize(

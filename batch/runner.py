@@ -1,0 +1,357 @@
+"""Run a sweep's tasks locally or on a Dask cluster, writing one Parquet part file per task.
+
+A task is a chunk of replications of one cell. The main process writes each task's rows to
+``parts/task-NNNNNN.parquet`` as the task completes (to a temporary name, then renamed), so an
+interruption loses only the tasks in flight, and ``resume`` runs exactly the tasks whose part
+file is missing. Seeds depend only on the root seed and the replication index, so the table is
+the same whatever the engine, the number of workers or the number of interruptions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import platform
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from batch.design import Design
+from batch.rows import run_row, table_schema
+from batch.seeds import run_seed
+from model import BrinkmanshipModel
+from scenarios import Scenario, ScenarioError, load_scenario
+
+Engine = Literal["local", "dask"]
+ENGINES: tuple[str, ...] = ("local", "dask")
+MANIFEST = "manifest.json"
+PARTS = "parts"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Task:
+    """A chunk of replications of one cell: ``first_rep .. first_rep + count - 1``."""
+
+    index: int
+    cell: int
+    first_rep: int
+    count: int
+
+
+def plan_tasks(cells: int, reps: int, chunk: int) -> list[Task]:
+    """Cut every cell's replications into chunks of at most `chunk`, cell by cell."""
+    tasks: list[Task] = []
+    for cell in range(cells):
+        for first in range(0, reps, chunk):
+            tasks.append(Task(len(tasks), cell, first, min(chunk, reps - first)))
+    return tasks
+
+
+def scenario_hash(spec: Scenario) -> str:
+    """SHA-256 of the scenario's full content, its ladder included."""
+    document = {
+        "scenario": spec.model_dump(mode="json", by_alias=True),
+        "ladder": spec.resolved_ladder.model_dump(mode="json"),
+    }
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape the results."""
+    found = {"python": platform.python_version()}
+    for package in ("brinkmanship", "mesa", "numpy", "pandas", "pyarrow", "pydantic"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "unknown"
+    return found
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """Everything that fixes a sweep's results.
+
+    Attributes:
+        spec: The scenario with the fixed (``--set``) overrides applied.
+        name: The scenario as the user named it.
+        fixed: The fixed overrides.
+        design: The varied cells.
+        reps: Replications per cell.
+        seed: Root seed.
+        chunk: Replications per task.
+    """
+
+    spec: Scenario
+    name: str
+    fixed: dict[str, Any]
+    design: Design
+    reps: int
+    seed: int
+    chunk: int
+    tasks: list[Task] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tasks", plan_tasks(len(self.design.cells), self.reps, self.chunk))
+
+    @property
+    def runs(self) -> int:
+        """Number of runs in the sweep."""
+        return len(self.design.cells) * self.reps
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest: what the results came from."""
+        return {
+            "format": FORMAT,
+            "scenario": self.name,
+            "scenario_sha256": scenario_hash(self.spec),
+            "fixed": self.fixed,
+            "design": self.design.describe(),
+            "reps": self.reps,
+            "root_seed": self.seed,
+            "seeds": "numpy.random.SeedSequence(root_seed, spawn_key=(rep,)); the same in every cell",
+            "chunk": self.chunk,
+            "tasks": len(self.tasks),
+            "runs": self.runs,
+            "versions": versions(),
+        }
+
+
+def run_task(spec: Scenario, plan_cells: dict[str, Any], task: Task, root_seed: int) -> list[dict[str, Any]]:
+    """Run one task; a run that raises becomes a row with its error and seed, not a lost run.
+
+    Args:
+        spec: The scenario with the fixed overrides applied.
+        plan_cells: The cell's path overrides.
+        task: Which replications.
+        root_seed: The sweep's root seed.
+    """
+    try:
+        cell_spec: Scenario | None = load_scenario(spec, plan_cells)
+        problem = ""
+    except ScenarioError as error:
+        cell_spec, problem = None, f"ScenarioError: {error}"
+    rows = []
+    for rep in range(task.first_rep, task.first_rep + task.count):
+        seed = run_seed(root_seed, rep)
+        identity = {"cell": task.cell, "rep": rep, "seed": seed, **plan_cells}
+        if cell_spec is None:
+            rows.append({**identity, "error": problem})
+            continue
+        try:
+            model = BrinkmanshipModel(scenario=cell_spec, rng=seed)
+            model.run()
+            rows.append({**identity, **run_row(model)})
+        except Exception as error:  # a failing run is recorded with its seed; the sweep goes on
+            rows.append({**identity, "error": f"{type(error).__name__}: {error}"})
+    return rows
+
+
+class SweepInterruptedError(Exception):
+    """The sweep stopped early (Ctrl-C); the finished tasks' part files are kept."""
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        super().__init__(f"interrupted after {done} of {total} runs")
+
+
+def part_path(out: Path, task: Task) -> Path:
+    """Where a task's rows go."""
+    return out / PARTS / f"task-{task.index:06d}.parquet"
+
+
+def write_part(out: Path, task: Task, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
+    """Write a task's rows whole, under a temporary name first."""
+    final = part_path(out, task)
+    temporary = final.with_name(f".{final.name}.partial-{os.getpid()}")
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), temporary)
+    os.replace(temporary, final)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
+    """Create or check the result folder; return the indices of the tasks already done.
+
+    Raises:
+        ScenarioError: `out` is a file or lies below one; it holds another sweep; or it holds
+            results and ``resume`` is off.
+    """
+    for place in (out, *out.parents):
+        if place.exists() and not place.is_dir():
+            raise ScenarioError(str(out), "--out", f"{place} exists and is not a directory")
+    manifest = plan.manifest()
+    existing = out / MANIFEST
+    if existing.exists():
+        if not resume:
+            raise ScenarioError(
+                str(out), "--out", "already holds a sweep; pass --resume to finish it, or choose another folder"
+            )
+        try:
+            previous = json.loads(existing.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ScenarioError(str(existing), "", f"cannot read the manifest: {error}") from None
+        for key in manifest:
+            if key != "versions" and previous.get(key) != manifest[key]:
+                raise ScenarioError(
+                    str(existing),
+                    key,
+                    "differs from this sweep's; --resume needs the same scenario, design, reps and seed",
+                )
+    elif out.exists() and any(out.iterdir()):
+        raise ScenarioError(str(out), "--out", "is not empty and holds no sweep; choose an empty or new folder")
+    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    if not existing.exists():
+        plan.design.cells.to_parquet(out / "cells.parquet", index=False)
+        _atomic_text(existing, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    for stale in (out / PARTS).glob(".*.partial-*"):
+        stale.unlink()
+    return {t.index for t in plan.tasks if part_path(out, t).exists()}
+
+
+TaskStream = Iterator[tuple[Task, list[dict[str, Any]]]]
+
+
+def _local(plan: SweepPlan, todo: list[Task], workers: int) -> TaskStream:
+    if workers <= 1:
+        for task in todo:
+            yield task, run_task(plan.spec, plan.design.overrides(task.cell), task, plan.seed)
+        return
+    context = multiprocessing.get_context("forkserver")  # forking a threaded process may deadlock
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: dict[Future[list[dict[str, Any]]], Task] = {}
+        queue = iter(todo)
+
+        def top_up() -> None:
+            # Keep a few tasks per worker queued, so an interruption loses little and memory stays flat.
+            while len(pending) < 4 * workers:
+                task = next(queue, None)
+                if task is None:
+                    return
+                pending[pool.submit(run_task, plan.spec, plan.design.overrides(task.cell), task, plan.seed)] = task
+
+        try:
+            top_up()
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    task = pending.pop(future)
+                    yield task, future.result()
+                top_up()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def connect(address: str) -> Any:
+    """A Dask client for the scheduler at `address`.
+
+    Raises:
+        ScenarioError: The address is malformed or no scheduler answers there.
+    """
+    from distributed import Client
+
+    if "://" not in address or not address.split("://", 1)[1].rpartition(":")[2].isdigit():
+        raise ScenarioError("--address", address, "expected a scheduler address such as tcp://HOST:PORT")
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError) as error:
+        raise ScenarioError("--address", address, f"no Dask scheduler answers: {error}") from None
+
+
+def _dask(plan: SweepPlan, todo: list[Task], address: str) -> TaskStream:
+    from distributed import as_completed
+
+    client = connect(address)
+    try:
+        spec = client.scatter(plan.spec, broadcast=True)
+        futures = {}
+        for task in todo:
+            key = f"brink-task-{scenario_hash(plan.spec)[:12]}-{plan.seed}-{task.index}"
+            future = client.submit(
+                run_task, spec, plan.design.overrides(task.cell), task, plan.seed, key=key, pure=False
+            )
+            futures[future] = task
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+    finally:
+        client.close()
+
+
+@dataclass
+class SweepOutcome:
+    """What a call of `execute` did."""
+
+    runs: int
+    ran: int
+    skipped: int
+    errors: int
+
+
+def execute(
+    plan: SweepPlan,
+    out: Path,
+    *,
+    engine: str = "local",
+    workers: int = 1,
+    address: str | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepOutcome:
+    """Run the sweep's missing tasks and write their part files.
+
+    Args:
+        plan: The sweep.
+        out: Result folder.
+        engine: "local" (a process pool; serial with one worker) or "dask".
+        workers: Local processes.
+        address: Dask scheduler address (engine "dask").
+        resume: Finish the sweep already in `out`.
+        progress: Called with (runs done, runs in the sweep) after every task.
+
+    Raises:
+        ScenarioError: Bad engine, address or output folder (before any run starts).
+        SweepInterruptedError: Ctrl-C; the finished tasks are kept.
+    """
+    if engine not in ENGINES:
+        raise ScenarioError("--engine", engine, f"unknown engine; choose from {', '.join(ENGINES)}")
+    if engine == "dask" and not address:
+        raise ScenarioError("--address", "", "the dask engine needs --address tcp://HOST:PORT")
+    if engine == "dask":
+        connect(address or "").close()  # fail on a bad address before anything is written
+    out = Path(out)
+    done = prepare_output(plan, out, resume)
+    todo = [t for t in plan.tasks if t.index not in done]
+    finished = sum(t.count for t in plan.tasks if t.index in done)
+    schema = table_schema(plan.spec, plan.design)
+    if progress is not None:
+        progress(finished, plan.runs)
+    stream = _dask(plan, todo, address or "") if engine == "dask" else _local(plan, todo, workers)
+    errors = ran = 0
+    try:
+        for task, rows in stream:
+            write_part(out, task, rows, schema)
+            errors += sum(row.get("error") is not None for row in rows)
+            ran += task.count
+            if progress is not None:
+                progress(finished + ran, plan.runs)
+    except KeyboardInterrupt:
+        raise SweepInterruptedError(finished + ran, plan.runs) from None
+    return SweepOutcome(runs=plan.runs, ran=ran, skipped=finished, errors=errors)

@@ -1,0 +1,158 @@
+"""The batch commands: ``brink sweep`` and ``brink summarize``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from brink.console import err_console, fail, out_console
+from scenarios import DEFAULT_SCENARIO, ScenarioError, load_scenario
+from scenarios.paths import parse_assignment
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Fix a parameter for every run: PATH=VALUE. Repeatable."),
+]
+
+
+class RateColumn(ProgressColumn):
+    """Runs per second since the command started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = time.monotonic()
+        self.first: float | None = None
+
+    def render(self, task: Task) -> Text:
+        """The rate of runs finished by this command (resumed runs excluded)."""
+        if self.first is None:
+            self.first = task.completed
+        elapsed = time.monotonic() - self.started
+        done = task.completed - self.first
+        return Text(f"{done / elapsed:,.0f} runs/s" if elapsed > 0 and done else "- runs/s")
+
+
+def sweep_command(
+    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or a YAML file.")] = DEFAULT_SCENARIO,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A varied path: PATH=LIST (0.1,0.5,0.9), PATH=START:STOP:COUNT, or PATH=LO:HI with --design "
+            "lhs|sobol. Repeatable; a grid crosses them.",
+        ),
+    ] = None,
+    design: Annotated[str, typer.Option(help="grid, lhs (Latin hypercube) or sobol.")] = "grid",
+    samples: Annotated[int | None, typer.Option(help="Points of an lhs or sobol design.")] = None,
+    reps: Annotated[int, typer.Option(help="Replications per cell.", min=1)] = 100,
+    out: Annotated[Path | None, typer.Option(help="Result folder (Parquet part files and manifest.json).")] = None,
+    seed: Annotated[int, typer.Option(help="Root seed: every run's seed, and the design's, derive from it.")] = 0,
+    set_: SetOption = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes (1 runs in this process).", min=1)] = 1,
+    engine: Annotated[
+        str, typer.Option(help="local (a process pool) or dask (a Dask cluster, see --address).")
+    ] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler address, tcp://HOST:PORT.")] = None,
+    chunk: Annotated[int, typer.Option(help="Replications per task (one Parquet part file each).", min=1)] = 50,
+    resume: Annotated[
+        bool, typer.Option(help="Finish the sweep already in --out: run only the missing tasks.")
+    ] = False,
+) -> None:
+    """Run a scenario over a design of parameter values, many replications each.
+
+    Results go to --out as Parquet part files, one per task, with manifest.json. Ctrl-C, a crash
+    or a killed process loses at most the tasks in flight; --resume finishes the rest.
+    """
+    from batch.design import check_design, make_design, parse_vary
+    from batch.runner import SweepInterruptedError, SweepPlan, execute
+
+    try:
+        if out is None:
+            raise ScenarioError("--out", "", "give a result folder with --out DIR")
+        fixed = dict(parse_assignment(text) for text in set_ or [])
+        spec = load_scenario(scenario, fixed)
+        the_design = make_design([parse_vary(text) for text in vary or []], design, samples, seed, base=spec)
+        check_design(spec, the_design)
+        plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk)
+        columns = (
+            TextColumn("sweep"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("runs"),
+            RateColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err_console, transient=False) as progress:
+            bar = progress.add_task("sweep", total=plan.runs)
+            outcome = execute(
+                plan,
+                out,
+                engine=engine,
+                workers=workers,
+                address=address,
+                resume=resume,
+                progress=lambda done, total: progress.update(bar, completed=done, total=total),
+            )
+    except ScenarioError as error:
+        raise fail(error) from None
+    except SweepInterruptedError as stop:
+        err_console.print(f"interrupted: {stop.done} of {stop.total} runs are saved in {out}; finish with --resume")
+        raise typer.Exit(code=130) from None
+    out_console.print(
+        f"{outcome.runs} runs in {len(the_design.cells)} cells x {reps} replications "
+        f"({outcome.ran} run now, {outcome.skipped} already done); {outcome.errors} raised (see the error column)."
+    )
+    out_console.print(f"results: {out}/parts/*.parquet; summarise with `brink summarize {out}`")
+
+
+def summarize_command(
+    out: Annotated[Path, typer.Argument(help="A sweep's result folder.")],
+    by: Annotated[
+        list[str] | None, typer.Option(help="Group by this varied path (repeatable; default: every varied path).")
+    ] = None,
+    plot: Annotated[bool, typer.Option(help="Write plots (PNG) for one or two --by paths to DIR/plots/.")] = False,
+) -> None:
+    """Outcome probabilities per cell with Wilson 95% intervals, and rung and duration statistics.
+
+    Writes DIR/summary.csv; with --plot, a line plot (one path) or heatmap (two paths) per outcome.
+    """
+    from batch.results import load_runs, plot_summary, read_manifest, summarize_runs, varied_paths
+
+    try:
+        manifest = read_manifest(out)
+        paths = varied_paths(manifest)
+        groups = list(by) if by else paths
+        for path in groups:
+            if path not in paths:
+                raise ScenarioError("--by", path, f"not a varied path of this sweep; choose from {', '.join(paths)}")
+        if plot and not 1 <= len(groups) <= 2:
+            raise ScenarioError("--plot", "", f"plots take one or two paths, not {len(groups)}; choose them with --by")
+        runs = load_runs(out)
+    except ScenarioError as error:
+        raise fail(error) from None
+    table = summarize_runs(runs, groups)
+    table.to_csv(out / "summary.csv", index=False, float_format="%.6g")
+    shown = [
+        c
+        for c in table.columns
+        if c in groups or c in ("runs", "errors") or (c.startswith("p_") and not c.endswith(("_lo", "_hi")))
+    ]
+    shown += ["max_rung_mean", "duration_mean"]
+    view = Table(title=f"{manifest['scenario']}: {len(runs)} runs of {manifest['runs']}")
+    for column in shown:
+        view.add_column(column, overflow="fold")
+    for _, row in table.iterrows():
+        view.add_row(*(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in shown))
+    out_console.print(view)
+    out_console.print(f"wrote {out / 'summary.csv'} (with the intervals and rung and duration quantiles)")
+    if plot:
+        (out / "plots").mkdir(exist_ok=True)
+        metrics = [c for c in table.columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))]
+        for metric in metrics:
+            plot_summary(table, groups, metric, out / "plots" / f"{metric}.png")
+        out_console.print(f"wrote {len(metrics)} plots to {out / 'plots'}")
