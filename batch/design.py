@@ -23,7 +23,7 @@ from scenarios import Scenario, ScenarioError, load_scenario
 from scenarios.paths import OVERRIDE_SOURCE, check_path
 
 VARY_SOURCE = "--vary"
-DesignKind = Literal["grid", "lhs", "sobol"]
+DesignKind = Literal["grid", "lhs", "sobol", "sensitivity-sobol", "sensitivity-morris"]
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol")
 GRID_CHECK_LIMIT = 5000
 """Grids up to this many cells are validated cell by cell before any run starts."""
@@ -188,13 +188,19 @@ def make_design(
         high = np.array([v.high for v in varies])
         points = low + unit * (high - low)
         cells = pd.DataFrame(points, columns=[v.path for v in varies])
-        if base is not None:
-            full = base.model_dump(by_alias=True, mode="python")
-            for v in varies:
-                if _is_integer_field(full, v.path):
-                    cells[v.path] = cells[v.path].round().astype(int)
+        round_integer_fields(cells, varies, base)
     cells.insert(0, "cell", np.arange(len(cells), dtype=np.int64))
     return Design(kind=kind, varies=tuple(varies), cells=cells, samples=samples, seed=seed)  # type: ignore[arg-type]
+
+
+def round_integer_fields(cells: pd.DataFrame, varies: list[Vary], base: Scenario | None) -> None:
+    """Round sampled values of integer fields (steps, rungs) to whole numbers, in place."""
+    if base is None:
+        return
+    full = base.model_dump(by_alias=True, mode="python")
+    for v in varies:
+        if _is_integer_field(full, v.path):
+            cells[v.path] = cells[v.path].round().astype(int)
 
 
 def _unit_sample(kind: str, dimensions: int, samples: int, seed: int) -> np.ndarray:

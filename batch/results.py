@@ -69,7 +69,8 @@ def summarize_runs(runs: pd.DataFrame, by: list[str], confidence: float = 0.95) 
     """Summarise runs per group of `by` values.
 
     Each row has the group's runs and errors, outcome probabilities with Wilson intervals, and
-    the mean and quantiles of the highest rung and of the duration (moves of the first crisis).
+    the mean and quantiles of the highest rung, of the duration (moves of the first crisis) and
+    of each alliance's year of dissolution (over the runs in which it dissolved).
     Runs that raised are counted in ``errors`` and left out of every probability.
     """
     ok = runs[runs["error"].isna()]
@@ -89,7 +90,7 @@ def summarize_runs(runs: pd.DataFrame, by: list[str], confidence: float = 0.95) 
             k = int(series.loc[group.index].sum())
             lo, hi = wilson_interval(k, n, confidence)
             row |= {name: k / n if n else np.nan, f"{name}_lo": lo, f"{name}_hi": hi}
-        for column in ("max_rung", "duration"):
+        for column in ("max_rung", "duration", *(c for c in runs.columns if c.endswith(".dissolved_year"))):
             values = group[column].dropna().astype(float)
             row[f"{column}_mean"] = float(values.mean()) if len(values) else np.nan
             for q in QUANTILES:

@@ -35,8 +35,13 @@ def run_row(model: BrinkmanshipModel) -> dict[str, Any]:
     crises = summary["crises"]
     row = {name: summary.get(name) for name in OUTCOME_FIELDS if name not in ("duration",)}
     row["duration"] = next(iter(crises.values()))["moves"] if crises else None
+    params = model.params
     for alliance, fate in summary["alliances"].items():
         row[f"alliance.{alliance}.survived"] = bool(fate["survived"])
+        step = fate["dissolved_at"]
+        row[f"alliance.{alliance}.dissolved_year"] = (
+            None if step is None else round(params.start_year + step * params.step_years, 6)
+        )
     for code, damage in summary["damage"].items():
         row[f"damage.{code}"] = float(damage)
     row["error"] = None
@@ -49,7 +54,9 @@ def table_schema(spec: Scenario, design: Design) -> pa.Schema:
     for path in design.paths:
         fields.append(pa.field(path, pa.Array.from_pandas(design.cells[path]).type))
     fields += [pa.field(name, kind) for name, kind in OUTCOME_FIELDS.items()]
-    fields += [pa.field(f"alliance.{a}.survived", pa.bool_()) for a in spec.alliances]
+    for alliance in spec.alliances:
+        fields += [pa.field(f"alliance.{alliance}.survived", pa.bool_())]
+        fields += [pa.field(f"alliance.{alliance}.dissolved_year", pa.float64())]
     fields += [pa.field(f"damage.{code}", pa.float64()) for code in spec.states]
     fields.append(pa.field("error", pa.string()))
     return pa.schema(fields)

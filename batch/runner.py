@@ -229,7 +229,9 @@ def _local(plan: SweepPlan, todo: list[Task], workers: int) -> TaskStream:
         for task in todo:
             yield task, run_task(plan.spec, plan.design.overrides(task.cell), task, plan.seed)
         return
-    context = multiprocessing.get_context("forkserver")  # forking a threaded process may deadlock
+    # spawn: forking a process that already runs native threads may deadlock, and Python 3.12.1's
+    # forkserver can fail at exit removing its temporary folder twice (CPython gh-79429).
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: dict[Future[list[dict[str, Any]]], Task] = {}
         queue = iter(todo)

@@ -1,10 +1,10 @@
-"""The batch commands: ``brink sweep`` and ``brink summarize``."""
+"""The batch commands: ``brink sweep``, ``summarize``, ``sensitivity`` and ``calibrate``."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
@@ -15,10 +15,23 @@ from brink.console import err_console, fail, out_console
 from scenarios import DEFAULT_SCENARIO, ScenarioError, load_scenario
 from scenarios.paths import parse_assignment
 
+if TYPE_CHECKING:
+    from batch.runner import SweepOutcome, SweepPlan
+
+ScenarioOption = Annotated[str, typer.Argument(help="Shipped scenario name or a YAML file.")]
 SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Fix a parameter for every run: PATH=VALUE. Repeatable."),
 ]
+RepsOption = Annotated[int, typer.Option(help="Replications per cell.", min=1)]
+OutOption = Annotated[Path | None, typer.Option(help="Result folder (Parquet part files and manifest.json).")]
+SeedOption = Annotated[int, typer.Option(help="Root seed: every run's seed, and the design's, derive from it.")]
+WorkersOption = Annotated[int, typer.Option(help="Local worker processes (1 runs in this process).", min=1)]
+EngineOption = Annotated[str, typer.Option(help="local (a process pool) or dask (a Dask cluster, see --address).")]
+AddressOption = Annotated[str | None, typer.Option(help="Dask scheduler address, tcp://HOST:PORT.")]
+ChunkOption = Annotated[int, typer.Option(help="Replications per task (one Parquet part file each).", min=1)]
+ResumeOption = Annotated[bool, typer.Option(help="Finish the batch already in --out: run only the missing tasks.")]
+ParamOption = Annotated[list[str] | None, typer.Option(help="A parameter and its range: PATH=LO:HI. Repeatable.")]
 
 
 class RateColumn(ProgressColumn):
@@ -38,8 +51,28 @@ class RateColumn(ProgressColumn):
         return Text(f"{done / elapsed:,.0f} runs/s" if elapsed > 0 and done else "- runs/s")
 
 
+def run_plan(plan: SweepPlan, out: Path, **engine: Any) -> SweepOutcome:
+    """Run a plan with a progress bar; on Ctrl-C say how to resume and exit 130.
+
+    Raises:
+        ScenarioError: Bad engine, address or output folder.
+    """
+    from batch.runner import SweepInterruptedError, execute
+
+    columns = (TextColumn("runs"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err_console, transient=False) as progress:
+            bar = progress.add_task("runs", total=plan.runs)
+            return execute(
+                plan, out, progress=lambda done, total: progress.update(bar, completed=done, total=total), **engine
+            )
+    except SweepInterruptedError as stop:
+        err_console.print(f"interrupted: {stop.done} of {stop.total} runs are saved in {out}; finish with --resume")
+        raise typer.Exit(code=130) from None
+
+
 def sweep_command(
-    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or a YAML file.")] = DEFAULT_SCENARIO,
+    scenario: ScenarioOption = DEFAULT_SCENARIO,
     vary: Annotated[
         list[str] | None,
         typer.Option(
@@ -49,19 +82,15 @@ def sweep_command(
     ] = None,
     design: Annotated[str, typer.Option(help="grid, lhs (Latin hypercube) or sobol.")] = "grid",
     samples: Annotated[int | None, typer.Option(help="Points of an lhs or sobol design.")] = None,
-    reps: Annotated[int, typer.Option(help="Replications per cell.", min=1)] = 100,
-    out: Annotated[Path | None, typer.Option(help="Result folder (Parquet part files and manifest.json).")] = None,
-    seed: Annotated[int, typer.Option(help="Root seed: every run's seed, and the design's, derive from it.")] = 0,
+    reps: RepsOption = 100,
+    out: OutOption = None,
+    seed: SeedOption = 0,
     set_: SetOption = None,
-    workers: Annotated[int, typer.Option(help="Local worker processes (1 runs in this process).", min=1)] = 1,
-    engine: Annotated[
-        str, typer.Option(help="local (a process pool) or dask (a Dask cluster, see --address).")
-    ] = "local",
-    address: Annotated[str | None, typer.Option(help="Dask scheduler address, tcp://HOST:PORT.")] = None,
-    chunk: Annotated[int, typer.Option(help="Replications per task (one Parquet part file each).", min=1)] = 50,
-    resume: Annotated[
-        bool, typer.Option(help="Finish the sweep already in --out: run only the missing tasks.")
-    ] = False,
+    workers: WorkersOption = 1,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    chunk: ChunkOption = 50,
+    resume: ResumeOption = False,
 ) -> None:
     """Run a scenario over a design of parameter values, many replications each.
 
@@ -69,7 +98,7 @@ def sweep_command(
     or a killed process loses at most the tasks in flight; --resume finishes the rest.
     """
     from batch.design import check_design, make_design, parse_vary
-    from batch.runner import SweepInterruptedError, SweepPlan, execute
+    from batch.runner import SweepPlan
 
     try:
         if out is None:
@@ -79,30 +108,9 @@ def sweep_command(
         the_design = make_design([parse_vary(text) for text in vary or []], design, samples, seed, base=spec)
         check_design(spec, the_design)
         plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk)
-        columns = (
-            TextColumn("sweep"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("runs"),
-            RateColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=err_console, transient=False) as progress:
-            bar = progress.add_task("sweep", total=plan.runs)
-            outcome = execute(
-                plan,
-                out,
-                engine=engine,
-                workers=workers,
-                address=address,
-                resume=resume,
-                progress=lambda done, total: progress.update(bar, completed=done, total=total),
-            )
+        outcome = run_plan(plan, out, engine=engine, workers=workers, address=address, resume=resume)
     except ScenarioError as error:
         raise fail(error) from None
-    except SweepInterruptedError as stop:
-        err_console.print(f"interrupted: {stop.done} of {stop.total} runs are saved in {out}; finish with --resume")
-        raise typer.Exit(code=130) from None
     out_console.print(
         f"{outcome.runs} runs in {len(the_design.cells)} cells x {reps} replications "
         f"({outcome.ran} run now, {outcome.skipped} already done); {outcome.errors} raised (see the error column)."
@@ -156,3 +164,72 @@ def summarize_command(
         for metric in metrics:
             plot_summary(table, groups, metric, out / "plots" / f"{metric}.png")
         out_console.print(f"wrote {len(metrics)} plots to {out / 'plots'}")
+
+
+def sensitivity_command(
+    scenario: ScenarioOption = DEFAULT_SCENARIO,
+    param: ParamOption = None,
+    method: Annotated[
+        str, typer.Option(help="sobol (first and total order) or morris (elementary effects).")
+    ] = "sobol",
+    samples: Annotated[
+        int, typer.Option(help="Base samples N: sobol runs N x (D + 2) cells, morris N x (D + 1).", min=2)
+    ] = 64,
+    reps: RepsOption = 50,
+    out: OutOption = None,
+    seed: SeedOption = 0,
+    set_: SetOption = None,
+    metric: Annotated[
+        list[str] | None, typer.Option(help="Outcome metric to analyse (repeatable; default: every one).")
+    ] = None,
+    workers: WorkersOption = 1,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    chunk: ChunkOption = 50,
+    resume: ResumeOption = False,
+) -> None:
+    """Sobol or Morris sensitivity of every outcome metric to the given parameters (SALib).
+
+    Runs the cells SALib asks for, --reps replications each, through the sweep runner (so it
+    resumes and runs on Dask), then writes indices.csv and a bar plot per metric to --out.
+    """
+    from batch.design import check_design, parse_vary
+    from batch.results import load_runs, summarize_runs
+    from batch.runner import SweepPlan
+    from batch.sensitivity import analyse, metric_columns, plot_indices, sensitivity_design
+
+    try:
+        if out is None:
+            raise ScenarioError("--out", "", "give a result folder with --out DIR")
+        fixed = dict(parse_assignment(text) for text in set_ or [])
+        spec = load_scenario(scenario, fixed)
+        varies = [parse_vary(text) for text in param or []]
+        the_design = sensitivity_design(varies, method, samples, seed, spec)
+        check_design(spec, the_design)
+        plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk)
+        outcome = run_plan(plan, out, engine=engine, workers=workers, address=address, resume=resume)
+        per_cell = summarize_runs(load_runs(out), ["cell"])
+        available = metric_columns(per_cell)
+        chosen = list(metric) if metric else available
+        for name in chosen:
+            if name not in available:
+                raise ScenarioError("--metric", name, f"no such metric; choose from {', '.join(available)}")
+    except ScenarioError as error:
+        raise fail(error) from None
+    indices = analyse(the_design, per_cell, chosen, method, seed)
+    indices.to_csv(out / "indices.csv", index=False, float_format="%.6g")
+    (out / "plots").mkdir(exist_ok=True)
+    analysed = [m for m in chosen if not indices[(indices["metric"] == m) & (indices["parameter"] != "")].empty]
+    for name in analysed:
+        plot_indices(indices, name, method, out / "plots" / f"indices-{name}.png")
+    shown = [c for c in indices.columns if c != "note"]
+    view = Table(title=f"{method} indices, {outcome.runs} runs ({len(the_design.cells)} cells x {reps})")
+    for column in shown:
+        view.add_column(column, overflow="fold")
+    for _, row in indices[indices["parameter"] != ""].iterrows():
+        view.add_row(*(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c]) for c in shown))
+    out_console.print(view)
+    skipped = indices[indices["parameter"] == ""]
+    for _, row in skipped.iterrows():
+        out_console.print(f"{row['metric']}: not analysed ({row['note']})")
+    out_console.print(f"wrote {out / 'indices.csv'} and {len(analysed)} plots to {out / 'plots'}")

@@ -33,8 +33,9 @@ def parallel(workers: int) -> Iterator[None]:
         yield
         return
     previous = _executor
-    # forkserver: forking a process that already runs native threads may deadlock.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+    # spawn: forking a process that already runs native threads may deadlock, and Python 3.12.1's
+    # forkserver can fail at exit removing its temporary folder twice (CPython gh-79429).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         _executor = pool
         try:
             yield
