@@ -10,7 +10,7 @@ PYTHON312 ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.12*/bin/pyth
 SCENARIO ?= moscow-strike
 SEED ?= 0
 
-.PHONY: setup run test lint docs theory clean
+.PHONY: setup run test lint docs theory calibrate clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "error: Python 3.12 not found; set PYTHON312=/path/to/python3.12" >&2; exit 2; }
@@ -33,6 +33,12 @@ docs: setup  ## regenerate docs/scenario.schema.json from the scenario models
 
 theory: setup  ## regenerate docs/theory.md, its plots and data (full replication counts)
 	$(VENV)/bin/brink theory --out docs --reps 300 --seed 0 --workers 2
+
+calibrate: setup  ## rerun the shipped calibration of the Moscow-Pyongyang alliance (docs/calibration.md)
+	$(VENV)/bin/brink calibrate rus-prk-history --param params.cohesion.baseline=0:0.4 \
+		--param alliances.RUS-PRK.institutionalisation=0:0.6 --param alliances.RUS-PRK.shared_threat=0:0.6 \
+		--param params.cohesion.succession_shock=0:0.5 --targets-file scenarios/data/rus-prk-alliance-history.yaml \
+		--trials 60 --reps 40 --seed 0 --chunk 20 --workers 2 --out out/calibration-rus-prk
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

@@ -99,6 +99,18 @@ def summarize_runs(runs: pd.DataFrame, by: list[str], confidence: float = 0.95) 
     return pd.DataFrame(rows)
 
 
+def possible_metrics(alliances: list[str], codes: list[str]) -> list[str]:
+    """Metric names a scenario's summary can have (see `batch.results.summarize_runs`)."""
+    names = [f"p_{o}" for o in ("yield", "catastrophe", "stalemate", "no_crisis", "not_started")]
+    names += [f"p_yielder_{c}" for c in codes] + ["p_nuclear_used"]
+    for alliance in alliances:
+        names.append(f"p_alliance.{alliance}.survived")
+        names += [f"alliance.{alliance}.dissolved_year_{s}" for s in ("mean", "q10", "q50", "q90")]
+    for column in ("max_rung", "duration"):
+        names += [f"{column}_{s}" for s in ("mean", "q10", "q50", "q90")]
+    return names
+
+
 def plot_summary(table: pd.DataFrame, by: list[str], metric: str, path: Path) -> None:
     """A line plot with intervals (one varied path) or a heatmap (two) of `metric`."""
     figure, axes = plt.subplots(figsize=(6.0, 4.0), dpi=100)

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import platform
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -224,38 +224,44 @@ def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
 TaskStream = Iterator[tuple[Task, list[dict[str, Any]]]]
 
 
-def _local(plan: SweepPlan, todo: list[Task], workers: int) -> TaskStream:
-    if workers <= 1:
+def local_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool for `execute` (``executor=``), to share between several batches."""
+    # spawn: forking a process that already runs native threads may deadlock, and Python 3.12.1's
+    # forkserver can fail at exit removing its temporary folder twice (CPython gh-79429).
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _local(plan: SweepPlan, todo: list[Task], workers: int, executor: Executor | None) -> TaskStream:
+    if executor is None and workers <= 1:
         for task in todo:
             yield task, run_task(plan.spec, plan.design.overrides(task.cell), task, plan.seed)
         return
-    # spawn: forking a process that already runs native threads may deadlock, and Python 3.12.1's
-    # forkserver can fail at exit removing its temporary folder twice (CPython gh-79429).
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: dict[Future[list[dict[str, Any]]], Task] = {}
-        queue = iter(todo)
+    pool = executor if executor is not None else local_pool(workers)
+    slots = 4 * max(workers, getattr(pool, "_max_workers", 1))
+    pending: dict[Future[list[dict[str, Any]]], Task] = {}
+    queue = iter(todo)
 
-        def top_up() -> None:
-            # Keep a few tasks per worker queued, so an interruption loses little and memory stays flat.
-            while len(pending) < 4 * workers:
-                task = next(queue, None)
-                if task is None:
-                    return
-                pending[pool.submit(run_task, plan.spec, plan.design.overrides(task.cell), task, plan.seed)] = task
+    def top_up() -> None:
+        # Keep a few tasks per worker queued, so an interruption loses little and memory stays flat.
+        while len(pending) < slots:
+            task = next(queue, None)
+            if task is None:
+                return
+            pending[pool.submit(run_task, plan.spec, plan.design.overrides(task.cell), task, plan.seed)] = task
 
-        try:
+    try:
+        top_up()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = pending.pop(future)
+                yield task, future.result()
             top_up()
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    task = pending.pop(future)
-                    yield task, future.result()
-                top_up()
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+    finally:
+        for future in pending:
+            future.cancel()
+        if executor is None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def connect(address: str) -> Any:
@@ -316,6 +322,7 @@ def execute(
     address: str | None = None,
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> SweepOutcome:
     """Run the sweep's missing tasks and write their part files.
 
@@ -327,6 +334,7 @@ def execute(
         address: Dask scheduler address (engine "dask").
         resume: Finish the sweep already in `out`.
         progress: Called with (runs done, runs in the sweep) after every task.
+        executor: A local process pool to use instead of starting one (see `local_pool`).
 
     Raises:
         ScenarioError: Bad engine, address or output folder (before any run starts).
@@ -345,7 +353,7 @@ def execute(
     schema = table_schema(plan.spec, plan.design)
     if progress is not None:
         progress(finished, plan.runs)
-    stream = _dask(plan, todo, address or "") if engine == "dask" else _local(plan, todo, workers)
+    stream = _dask(plan, todo, address or "") if engine == "dask" else _local(plan, todo, workers, executor)
     errors = ran = 0
     try:
         for task, rows in stream:

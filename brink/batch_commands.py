@@ -194,7 +194,7 @@ def sensitivity_command(
     resumes and runs on Dask), then writes indices.csv and a bar plot per metric to --out.
     """
     from batch.design import check_design, parse_vary
-    from batch.results import load_runs, summarize_runs
+    from batch.results import load_runs, possible_metrics, summarize_runs
     from batch.runner import SweepPlan
     from batch.sensitivity import analyse, metric_columns, plot_indices, sensitivity_design
 
@@ -206,16 +206,20 @@ def sensitivity_command(
         varies = [parse_vary(text) for text in param or []]
         the_design = sensitivity_design(varies, method, samples, seed, spec)
         check_design(spec, the_design)
+        possible = [m for m in possible_metrics(list(spec.alliances), list(spec.states)) if "_q" not in m]
+        for name in metric or []:
+            if name not in possible:
+                raise ScenarioError("--metric", name, f"no such metric; choose from {', '.join(possible)}")
         plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk)
         outcome = run_plan(plan, out, engine=engine, workers=workers, address=address, resume=resume)
         per_cell = summarize_runs(load_runs(out), ["cell"])
-        available = metric_columns(per_cell)
-        chosen = list(metric) if metric else available
-        for name in chosen:
-            if name not in available:
-                raise ScenarioError("--metric", name, f"no such metric; choose from {', '.join(available)}")
     except ScenarioError as error:
         raise fail(error) from None
+    # A metric no run produced (an outcome that never happened) is reported as not analysed.
+    chosen = list(metric) if metric else metric_columns(per_cell)
+    for name in chosen:
+        if name not in per_cell.columns:
+            per_cell[name] = float("nan")
     indices = analyse(the_design, per_cell, chosen, method, seed)
     indices.to_csv(out / "indices.csv", index=False, float_format="%.6g")
     (out / "plots").mkdir(exist_ok=True)
@@ -233,3 +237,164 @@ def sensitivity_command(
     for _, row in skipped.iterrows():
         out_console.print(f"{row['metric']}: not analysed ({row['note']})")
     out_console.print(f"wrote {out / 'indices.csv'} and {len(analysed)} plots to {out / 'plots'}")
+
+
+def calibrate_command(
+    scenario: ScenarioOption = DEFAULT_SCENARIO,
+    param: ParamOption = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(help="A target: METRIC=VALUE or METRIC=VALUE:SCALE (a metric of `brink summarize`). Repeatable."),
+    ] = None,
+    targets_file: Annotated[
+        Path | None,
+        typer.Option(help="Read targets from a history file (its `targets` list), e.g. scenarios/data/*.yaml."),
+    ] = None,
+    trials: Annotated[
+        int, typer.Option(help="Trials in the study (a resumed study runs up to this many).", min=1)
+    ] = 50,
+    reps: RepsOption = 50,
+    out: OutOption = None,
+    seed: SeedOption = 0,
+    set_: SetOption = None,
+    workers: WorkersOption = 1,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    chunk: ChunkOption = 50,
+    resume: ResumeOption = False,
+) -> None:
+    """Search parameter values whose simulated outcomes best match targets (optuna, TPE sampler).
+
+    Each trial runs --reps replications through the sweep runner; the study is stored in
+    --out/study.db so --resume continues it. Prints the best values and writes best.json,
+    trials.csv and importance.csv (parameter importances).
+    """
+    import json
+
+    import optuna
+
+    from batch.calibrate import (
+        TARGET_SOURCE,
+        check_targets,
+        importance_table,
+        load_targets,
+        loss,
+        parse_target,
+        suggest,
+    )
+    from batch.design import Vary, check_design, make_design, parse_vary
+    from batch.results import load_runs, possible_metrics, summarize_runs
+    from batch.runner import SweepPlan, execute, local_pool
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        if out is None:
+            raise ScenarioError("--out", "", "give a result folder with --out DIR")
+        fixed = dict(parse_assignment(text) for text in set_ or [])
+        spec = load_scenario(scenario, fixed)
+        varies = [parse_vary(text) for text in param or []]
+        if not varies:
+            raise ScenarioError("--param", "", "give at least one --param PATH=LO:HI")
+        for v in varies:
+            if not v.is_bounds:
+                raise ScenarioError("--param", v.path, "give bounds LO:HI")
+        corners = make_design([Vary(v.path, values=(v.low, v.high)) for v in varies])
+        check_design(spec, corners)
+        goals = [parse_target(text) for text in target or []]
+        sources: list[str] = []
+        if targets_file is not None:
+            more, sources = load_targets(targets_file)
+            goals += more
+        if not goals:
+            raise ScenarioError(TARGET_SOURCE, "", "give at least one --target METRIC=VALUE or --targets-file")
+        check_targets(goals, possible_metrics(list(spec.alliances), list(spec.states)))
+        if engine == "dask":
+            from batch.runner import connect
+
+            connect(address or "").close()
+        study_path = out / "study.db"
+        if study_path.exists() and not resume:
+            raise ScenarioError(str(out), "--out", "already holds a calibration; pass --resume to continue it")
+        if out.exists() and not out.is_dir():
+            raise ScenarioError(str(out), "--out", f"{out} exists and is not a directory")
+        out.mkdir(parents=True, exist_ok=True)
+    except ScenarioError as error:
+        raise fail(error) from None
+    full = spec.model_dump(by_alias=True, mode="python")
+    integer_paths = {v.path for v in varies if _integer_leaf(full, v.path)}
+    study = optuna.create_study(
+        study_name="calibration",
+        storage=f"sqlite:///{study_path}",
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        direction="minimize",
+        load_if_exists=True,
+    )
+    for stale in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
+        study._storage.set_trial_state_values(stale._trial_id, optuna.trial.TrialState.FAIL)  # interrupted earlier
+    done = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
+    pool = local_pool(workers) if engine == "local" and workers > 1 else None
+    columns = (TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err_console) as progress:
+            bar = progress.add_task("trials", total=trials, completed=done)
+            while done < trials:
+                trial = study.ask()
+                values = suggest(trial, varies, integer_paths)
+                cell = make_design([Vary(path, values=(value,)) for path, value in values.items()])
+                plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=cell, reps=reps, seed=seed, chunk=chunk)
+                folder = out / "trials" / f"{trial.number:04d}"
+                execute(plan, folder, engine=engine, workers=workers, address=address, resume=True, executor=pool)
+                metrics = summarize_runs(load_runs(folder), []).iloc[0].to_dict()
+                total, _ = loss(metrics, goals)
+                for goal in goals:
+                    trial.set_user_attr(goal.metric, _finite(metrics.get(goal.metric)))
+                study.tell(trial, total)
+                done += 1
+                progress.update(bar, completed=done)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted after {done} of {trials} trials; continue with --resume")
+        raise typer.Exit(code=130) from None
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    best = study.best_trial
+    importance = importance_table(study)
+    importance.to_csv(out / "importance.csv", index=False, float_format="%.6g")
+    study.trials_dataframe().to_csv(out / "trials.csv", index=False)
+    report = {
+        "scenario": scenario,
+        "trials": done,
+        "reps": reps,
+        "root_seed": seed,
+        "best_trial": best.number,
+        "loss": best.value,
+        "parameters": best.params,
+        "targets": [
+            {"metric": g.metric, "target": g.value, "scale": g.scale, "simulated": best.user_attrs.get(g.metric)}
+            for g in goals
+        ],
+        "sources": sources,
+    }
+    (out / "best.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    view = Table("parameter", "best value", "importance", title=f"best of {done} trials: loss {best.value:.4g}")
+    weights = dict(zip(importance["parameter"], importance["importance"], strict=True))
+    for path, value in best.params.items():
+        view.add_row(path, f"{value:.4g}", f"{weights.get(path, float('nan')):.3f}")
+    out_console.print(view)
+    fit = Table("metric", "target", "simulated", title="fit")
+    for g in goals:
+        simulated = best.user_attrs.get(g.metric)
+        fit.add_row(g.metric, f"{g.value:g}", "n/a" if simulated is None else f"{simulated:.4g}")
+    out_console.print(fit)
+    out_console.print(f"wrote {out / 'best.json'}, trials.csv and importance.csv")
+
+
+def _finite(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and value == value else None
+
+
+def _integer_leaf(full: dict[str, Any], path: str) -> bool:
+    node: Any = full
+    for part in path.split("."):
+        node = node[int(part)] if isinstance(node, list) else node.get(part)
+    return isinstance(node, int) and not isinstance(node, bool)

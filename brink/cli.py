@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from brink.api import check_output_dir, run, summary_json, write_outputs
-from brink.batch_commands import sensitivity_command, summarize_command, sweep_command
+from brink.batch_commands import calibrate_command, sensitivity_command, summarize_command, sweep_command
 from brink.console import err_console, fail, out_console
 from scenarios import (
     DEFAULT_SCENARIO,
@@ -284,6 +284,7 @@ def schema_command() -> None:
 app.command("sweep")(sweep_command)
 app.command("summarize")(summarize_command)
 app.command("sensitivity")(sensitivity_command)
+app.command("calibrate")(calibrate_command)
 
 
 def main() -> None:
