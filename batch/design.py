@@ -79,20 +79,43 @@ def parse_vary(text: str) -> Vary:
             if count < 1:
                 raise ScenarioError(VARY_SOURCE, path, f"range {spec!r}: COUNT must be a whole number of at least 1")
             values = np.linspace(start, stop, count) if count > 1 else np.array([start])
-            return Vary(path, values=tuple(round(float(v), 12) for v in values))
+            rounded = tuple(round(float(v), 12) for v in values)
+            if len(set(rounded)) != len(rounded):
+                raise ScenarioError(VARY_SOURCE, path, f"range {spec!r} repeats a value (START equals STOP)")
+            return Vary(path, values=rounded)
         raise ScenarioError(VARY_SOURCE, path, f"{spec!r} is neither START:STOP:COUNT nor LO:HI")
     items = [item.strip() for item in spec.split(",")]
     if any(not item for item in items):
         raise ScenarioError(VARY_SOURCE, path, f"list {spec!r} has an empty item")
-    values = []
-    for item in items:
-        try:
-            values.append(yaml.safe_load(item))
-        except yaml.YAMLError:
-            raise ScenarioError(VARY_SOURCE, path, f"value {item!r} cannot be read") from None
-    if len(set(map(repr, values))) != len(values):
+    values = tuple(_item(item, path) for item in items)
+    if len({_identity(v) for v in values}) != len(values):
         raise ScenarioError(VARY_SOURCE, path, f"list {spec!r} repeats a value")
-    return Vary(path, values=tuple(values))
+    return Vary(path, values=values)
+
+
+def _item(text: str, path: str) -> Any:
+    """A list item: a number when it reads as one (``1e-3`` too), else YAML (``true``, names)."""
+    for kind in (int, float):
+        try:
+            number = kind(text)
+        except ValueError:
+            continue
+        if not math.isfinite(number):
+            raise ScenarioError(VARY_SOURCE, path, f"value {text!r} is not a finite number")
+        return number
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ScenarioError(VARY_SOURCE, path, f"value {text!r} cannot be read") from None
+
+
+def _identity(value: Any) -> tuple[str, Any]:
+    """What makes two values the same: 1 and 1.0 are, True and 1 are not."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return ("number", float(value))
+    return ("other", repr(value))
 
 
 @dataclass(frozen=True)
@@ -120,8 +143,7 @@ class Design:
 
     def overrides(self, cell: int) -> dict[str, Any]:
         """The path overrides of one cell."""
-        row = self.cells.iloc[cell]
-        return {path: _plain(row[path]) for path in self.paths}
+        return {path: _plain(self.cells[path].iat[cell]) for path in self.paths}
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description (for the manifest)."""

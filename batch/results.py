@@ -73,22 +73,20 @@ def summarize_runs(runs: pd.DataFrame, by: list[str], confidence: float = 0.95) 
     of each alliance's year of dissolution (over the runs in which it dissolved).
     Runs that raised are counted in ``errors`` and left out of every probability.
     """
-    ok = runs[runs["error"].isna()]
-    indicators = outcome_indicators(ok) if len(ok) else {}
+    ok = runs["error"].isna()
+    indicators = outcome_indicators(runs[ok]) if ok.any() else {}
     rows = []
-    groups = ok.groupby(by, sort=True, dropna=False) if by else [((), ok)]
-    for key, group in groups:
+    groups = runs.groupby(by, sort=True, dropna=False) if by else [((), runs)]
+    for key, everything in groups:
         key = key if isinstance(key, tuple) else (key,)
         row: dict[str, Any] = dict(zip(by, key, strict=True))
-        everything = runs
-        for path, value in row.items():
-            everything = everything[everything[path] == value]
-        row["runs"] = len(group)
-        row["errors"] = int(everything["error"].notna().sum())
+        group = everything[ok.loc[everything.index]]
         n = len(group)
+        row["runs"] = n
+        row["errors"] = len(everything) - n
         for name, series in indicators.items():
-            k = int(series.loc[group.index].sum())
-            lo, hi = wilson_interval(k, n, confidence)
+            k = int(series.reindex(group.index, fill_value=False).sum())
+            lo, hi = wilson_interval(k, n, confidence) if n else (np.nan, np.nan)
             row |= {name: k / n if n else np.nan, f"{name}_lo": lo, f"{name}_hi": hi}
         for column in ("max_rung", "duration", *(c for c in runs.columns if c.endswith(".dissolved_year"))):
             values = group[column].dropna().astype(float)

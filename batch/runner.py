@@ -24,11 +24,12 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from batch.design import Design
+from batch.design import VARY_SOURCE, Design
 from batch.rows import run_row, table_schema
 from batch.seeds import run_seed
 from model import BrinkmanshipModel
 from scenarios import Scenario, ScenarioError, load_scenario
+from scenarios.paths import OVERRIDE_SOURCE
 
 Engine = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = ("local", "dask")
@@ -100,6 +101,10 @@ class SweepPlan:
     tasks: list[Task] = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.seed < 0:
+            raise ScenarioError("--seed", str(self.seed), "must be 0 or more")
+        if self.reps < 1 or self.chunk < 1:
+            raise ScenarioError("--reps" if self.reps < 1 else "--chunk", "", "must be 1 or more")
         object.__setattr__(self, "tasks", plan_tasks(len(self.design.cells), self.reps, self.chunk))
 
     @property
@@ -138,6 +143,8 @@ def run_task(spec: Scenario, plan_cells: dict[str, Any], task: Task, root_seed: 
         cell_spec: Scenario | None = load_scenario(spec, plan_cells)
         problem = ""
     except ScenarioError as error:
+        if error.source == OVERRIDE_SOURCE:  # the fixed overrides are already in `spec`
+            error = ScenarioError(VARY_SOURCE, error.path, error.problem)
         cell_spec, problem = None, f"ScenarioError: {error}"
     rows = []
     for rep in range(task.first_rep, task.first_rep + task.count):
@@ -264,20 +271,35 @@ def _local(plan: SweepPlan, todo: list[Task], workers: int, executor: Executor |
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+DASK_SCHEMES = ("tcp", "tls", "inproc", "ws", "wss", "ucx")
+
+
 def connect(address: str) -> Any:
     """A Dask client for the scheduler at `address`.
 
     Raises:
-        ScenarioError: The address is malformed or no scheduler answers there.
+        ScenarioError: The address is malformed or no scheduler answers there within 5 s.
     """
     from distributed import Client
 
-    if "://" not in address or not address.split("://", 1)[1].rpartition(":")[2].isdigit():
+    scheme, sep, rest = address.partition("://")
+    if not sep or scheme not in DASK_SCHEMES or not rest:
         raise ScenarioError("--address", address, "expected a scheduler address such as tcp://HOST:PORT")
     try:
-        return Client(address, timeout="10s")
-    except (OSError, TimeoutError) as error:
+        return Client(address, timeout="5s")
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
         raise ScenarioError("--address", address, f"no Dask scheduler answers: {error}") from None
+
+
+def sweep_digest(plan: SweepPlan) -> str:
+    """A short hash of everything that fixes the sweep's results (the manifest but versions)."""
+    sweep = {k: v for k, v in plan.manifest().items() if k != "versions"}
+    return hashlib.sha256(json.dumps(sweep, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def task_key(digest: str, task: Task) -> str:
+    """The Dask key of a task: it names the whole sweep, so two sweeps never share a result."""
+    return f"brink-{digest}-task-{task.index}"
 
 
 def _dask(plan: SweepPlan, todo: list[Task], address: str) -> TaskStream:

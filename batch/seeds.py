@@ -8,12 +8,19 @@ import numpy as np
 def run_seed(root_seed: int, replication: int) -> int:
     """The seed of replication `replication` under `root_seed`.
 
-    Equal to the seed of the `replication`-th child of ``SeedSequence(root_seed).spawn(...)``; it
-    depends only on the root seed and the index, so any worker, engine or resumed run computes
-    it alike, and every cell of a sweep runs on the same seeds (common random numbers).
+    Drawn from the `replication`-th child of ``SeedSequence(root_seed).spawn(...)`` as a 63-bit
+    number (so a million replications practically never share a seed, and it fits a signed
+    64-bit column). It depends only on the root seed and the index, so any worker, engine or
+    resumed run computes it alike, and every cell of a sweep runs on the same seeds (common
+    random numbers).
+
+    Raises:
+        ValueError: A negative root seed or replication.
     """
+    if root_seed < 0 or replication < 0:
+        raise ValueError(f"seeds must be non-negative, not {root_seed} and {replication}")
     sequence = np.random.SeedSequence(root_seed, spawn_key=(replication,))
-    return int(sequence.generate_state(1, dtype=np.uint32)[0])
+    return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
 def run_seeds(root_seed: int, reps: int) -> list[int]:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from brink.console import err_console, fail, out_console
+from brink.console import check_seed, err_console, fail, out_console
 from scenarios import DEFAULT_SCENARIO, ScenarioError, load_scenario
 from scenarios.paths import parse_assignment
 
@@ -25,7 +25,7 @@ SetOption = Annotated[
 ]
 RepsOption = Annotated[int, typer.Option(help="Replications per cell.", min=1)]
 OutOption = Annotated[Path | None, typer.Option(help="Result folder (Parquet part files and manifest.json).")]
-SeedOption = Annotated[int, typer.Option(help="Root seed: every run's seed, and the design's, derive from it.")]
+SeedOption = Annotated[int, typer.Option(help="Root seed (0 or more); all run and design seeds derive from it.")]
 WorkersOption = Annotated[int, typer.Option(help="Local worker processes (1 runs in this process).", min=1)]
 EngineOption = Annotated[str, typer.Option(help="local (a process pool) or dask (a Dask cluster, see --address).")]
 AddressOption = Annotated[str | None, typer.Option(help="Dask scheduler address, tcp://HOST:PORT.")]
@@ -60,15 +60,26 @@ def run_plan(plan: SweepPlan, out: Path, **engine: Any) -> SweepOutcome:
     from batch.runner import SweepInterruptedError, execute
 
     columns = (TextColumn("runs"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn())
+    progress = Progress(*columns, console=err_console, transient=False)
+    bars: list[Any] = []
+
+    def report(done: int, total: int) -> None:
+        # The bar appears only once execute has checked the engine, address and folder, so bad
+        # input prints nothing but its one error line.
+        if not bars:
+            progress.start()
+            bars.append(progress.add_task("runs", total=total))
+        progress.update(bars[0], completed=done, total=total)
+
     try:
-        with Progress(*columns, console=err_console, transient=False) as progress:
-            bar = progress.add_task("runs", total=plan.runs)
-            return execute(
-                plan, out, progress=lambda done, total: progress.update(bar, completed=done, total=total), **engine
-            )
+        return execute(plan, out, progress=report, **engine)
     except SweepInterruptedError as stop:
+        progress.stop()
         err_console.print(f"interrupted: {stop.done} of {stop.total} runs are saved in {out}; finish with --resume")
         raise typer.Exit(code=130) from None
+    finally:
+        if bars:
+            progress.stop()
 
 
 def sweep_command(
@@ -101,6 +112,7 @@ def sweep_command(
     from batch.runner import SweepPlan
 
     try:
+        check_seed(seed)
         if out is None:
             raise ScenarioError("--out", "", "give a result folder with --out DIR")
         fixed = dict(parse_assignment(text) for text in set_ or [])
@@ -199,6 +211,7 @@ def sensitivity_command(
     from batch.sensitivity import analyse, metric_columns, plot_indices, sensitivity_design
 
     try:
+        check_seed(seed)
         if out is None:
             raise ScenarioError("--out", "", "give a result folder with --out DIR")
         fixed = dict(parse_assignment(text) for text in set_ or [])
@@ -288,6 +301,7 @@ def calibrate_command(
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
+        check_seed(seed)
         if out is None:
             raise ScenarioError("--out", "", "give a result folder with --out DIR")
         fixed = dict(parse_assignment(text) for text in set_ or [])

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from brink.api import check_output_dir, run, summary_json, write_outputs
 from brink.batch_commands import calibrate_command, sensitivity_command, summarize_command, sweep_command
-from brink.console import err_console, fail, out_console
+from brink.console import check_seed, err_console, fail, out_console
 from scenarios import (
     DEFAULT_SCENARIO,
     Scenario,
@@ -43,7 +43,7 @@ def run_command(
     scenario: Annotated[
         str, typer.Argument(help="Shipped scenario name (see `brink scenarios`) or a YAML file.")
     ] = DEFAULT_SCENARIO,
-    seed: Annotated[int, typer.Option(help="Seed of the run's random generator.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the run's random generator (0 or more).")] = 0,
     steps: Annotated[int | None, typer.Option(help="Step limit (sets params.max_steps).", min=1)] = None,
     set_: Annotated[
         list[str] | None,
@@ -57,6 +57,7 @@ def run_command(
 ) -> None:
     """Run one scenario and print a summary of what happened."""
     try:
+        check_seed(seed)
         overrides = dict(parse_assignment(text) for text in set_ or [])
         if out is not None:
             check_output_dir(out)
@@ -230,7 +231,7 @@ def theory_command(
             min=20,
         ),
     ] = 300,
-    seed: Annotated[int, typer.Option(help="Root seed of every experiment.")] = 0,
+    seed: Annotated[int, typer.Option(help="Root seed of every experiment (0 or more).")] = 0,
     workers: Annotated[
         int, typer.Option(help="Processes to spread replications over; the results do not depend on it.", min=1)
     ] = 1,
@@ -244,6 +245,10 @@ def theory_command(
     """
     from theory.report import EXPERIMENTS, run_all, table_rows, write_report
 
+    try:
+        check_seed(seed)
+    except ScenarioError as error:
+        raise fail(error) from None
     unknown = [key for key in only or [] if key not in EXPERIMENTS]
     if unknown:
         raise fail(ScenarioError("--only", unknown[0], f"no such check or claim; choose from {', '.join(EXPERIMENTS)}"))

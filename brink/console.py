@@ -15,3 +15,13 @@ def fail(error: ScenarioError) -> typer.Exit:
     """Print a bad-input error on one line and return exit status 2."""
     err_console.print(f"error: {error}", markup=False)
     return typer.Exit(code=2)
+
+
+def check_seed(seed: int) -> None:
+    """Refuse a negative seed (numpy's seed sequences take none).
+
+    Raises:
+        ScenarioError: `seed` is below 0.
+    """
+    if seed < 0:
+        raise ScenarioError("--seed", str(seed), "must be 0 or more")

@@ -129,19 +129,16 @@ def test_missing_path_is_named_by_the_whole_text():
     assert "=0.1,0.5" in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 1 and 1.0 are one value but differ by repr, so both become cells")
 def test_numerically_equal_list_items_are_a_repeated_value():
     with pytest.raises(ScenarioError, match="repeats a value"):
         parse_vary(f"{FEAR}=1,1.0")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a range with START == STOP and COUNT > 1 repeats one value COUNT times")
 def test_range_that_repeats_a_value_is_refused():
     with pytest.raises(ScenarioError, match="--vary"):
         parse_vary(f"{FEAR}=0.5:0.5:3")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: YAML 1.1 reads 1e-3 (no dot) as the string '1e-3', not a number")
 def test_exponent_notation_list_items_are_numbers():
     assert parse_vary(f"{FEAR}=0.1,1e-3,2E-2").values == (0.1, 0.001, 0.02)
 

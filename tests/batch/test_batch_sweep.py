@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -65,6 +66,15 @@ def moscow_serial(moscow_plan, tmp_path_factory):
     out = tmp_path_factory.mktemp("moscow") / "serial"
     outcome = execute(moscow_plan, out, workers=1)
     return out, outcome
+
+
+def test_run_seeds_are_the_seed_sequence_children_of_the_root_seed():
+    children = np.random.SeedSequence(11).spawn(50)
+    assert run_seeds(11, 50) == [int(child.generate_state(1, dtype=np.uint64)[0]) >> 1 for child in children]
+    assert all(0 <= seed < 2**63 for seed in run_seeds(11, 50))  # fits the signed 64-bit seed column
+    assert run_seed(11, 37) == run_seeds(11, 50)[37]  # depends only on the root seed and the index
+    assert len(set(run_seeds(11, 50))) == 50
+    assert set(run_seeds(11, 50)).isdisjoint(run_seeds(12, 50))
 
 
 def test_plan_cuts_every_cell_into_chunks():
@@ -462,7 +472,6 @@ def test_cell_that_fails_validation_is_recorded_not_dropped(invalid_cells):
     assert runs.loc[runs["error"].isna(), "outcome"].notna().all()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a cell whose runs all raised vanishes from the summary with its errors")
 def test_summary_keeps_cells_whose_runs_all_raised(invalid_cells):
     _, runs = invalid_cells
     table = summarize_runs(runs, ["crises.contest.sides.AAA.prevail", "crises.contest.sides.AAA.concede"])
@@ -470,7 +479,6 @@ def test_summary_keeps_cells_whose_runs_all_raised(invalid_cells):
     assert table["errors"].sum() == 6
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the error of a --vary cell blames --set, which the user never gave")
 def test_error_of_a_varied_cell_does_not_blame_set(invalid_cells):
     _, runs = invalid_cells
     errors = runs["error"].dropna()

@@ -111,7 +111,7 @@ def test_run_seeds_are_deterministic_and_distinct():
     seeds = run_seeds(7, 50)
     assert seeds == run_seeds(7, 50)
     assert len(set(seeds)) == 50
-    assert all(isinstance(s, int) and 0 <= s < 2**32 for s in seeds)
+    assert all(isinstance(s, int) and 0 <= s < 2**63 for s in seeds)
 
 
 def test_run_seeds_of_a_shorter_batch_are_a_prefix_of_a_longer_one():
