@@ -32,7 +32,7 @@ docs: setup  ## regenerate docs/scenario.schema.json from the scenario models
 	$(VENV)/bin/brink schema > docs/scenario.schema.json
 
 theory: setup  ## regenerate docs/theory.md, its plots and data (full replication counts)
-	$(VENV)/bin/brink theory --out docs --reps 300 --seed 0 --workers 2
+	$(VENV)/bin/brink theory --out docs --reps 1000 --seed 0 --workers 2
 
 calibrate: setup  ## rerun the shipped calibration of the Moscow-Pyongyang alliance (docs/calibration.md)
 	$(VENV)/bin/brink calibrate rus-prk-history --param params.cohesion.baseline=0:0.4 \

@@ -87,6 +87,9 @@ def analyse(design: Design, per_cell: pd.DataFrame, metrics: list[str], method: 
     """
     ordered = per_cell.set_index("cell").reindex(design.cells["cell"])
     spec = problem(list(design.varies))
+    # SALib's Sobol analysis ignores a seed of 0 (it tests `if seed:`) and then draws from numpy's
+    # global state; derive a non-zero bootstrap seed from the root seed instead.
+    bootstrap_seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
     rows: list[dict[str, Any]] = []
     for metric in metrics:
         y = ordered[metric].to_numpy(dtype=float)
@@ -95,7 +98,7 @@ def analyse(design: Design, per_cell: pd.DataFrame, metrics: list[str], method: 
             rows.append({"metric": metric, "parameter": "", "note": reason})
             continue
         if method == "sobol":
-            result = sobol_analyze.analyze(spec, y, calc_second_order=False, conf_level=CONFIDENCE, seed=seed)
+            result = sobol_analyze.analyze(spec, y, calc_second_order=False, conf_level=CONFIDENCE, seed=bootstrap_seed)
             for i, name in enumerate(spec["names"]):
                 rows.append(
                     {
@@ -110,7 +113,7 @@ def analyse(design: Design, per_cell: pd.DataFrame, metrics: list[str], method: 
                 )
         else:
             x = design.cells[spec["names"]].to_numpy(dtype=float)
-            result = morris_analyze.analyze(spec, x, y, conf_level=CONFIDENCE, num_levels=4, seed=seed)
+            result = morris_analyze.analyze(spec, x, y, conf_level=CONFIDENCE, num_levels=4, seed=bootstrap_seed)
             for i, name in enumerate(spec["names"]):
                 rows.append(
                     {

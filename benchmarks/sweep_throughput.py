@@ -49,7 +49,7 @@ def mesa_batch_run(reps: int) -> int:
         max_steps=10_000,
         display_progress=False,
     )
-    return len(results)
+    return len({row["RunId"] for row in results})  # one row per agent and run
 
 
 def brink_sweep(workers: int) -> Callable[[int], int]:

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from brink.console import check_seed, err_console, fail, out_console
-from scenarios import DEFAULT_SCENARIO, ScenarioError, load_scenario
+from scenarios import DEFAULT_SCENARIO, Scenario, ScenarioError, load_scenario
 from scenarios.paths import parse_assignment
 
 if TYPE_CHECKING:
@@ -82,6 +82,19 @@ def run_plan(plan: SweepPlan, out: Path, **engine: Any) -> SweepOutcome:
             progress.stop()
 
 
+def load_batch(scenario: str, seed: int, out: Path | None, set_: list[str] | None) -> tuple[dict[str, Any], Scenario]:
+    """Check a batch command's seed and folder; load its scenario with the fixed overrides.
+
+    Raises:
+        ScenarioError: Negative seed, no --out, bad --set or bad scenario.
+    """
+    check_seed(seed)
+    if out is None:
+        raise ScenarioError("--out", "", "give a result folder with --out DIR")
+    fixed = dict(parse_assignment(text) for text in set_ or [])
+    return fixed, load_scenario(scenario, fixed)
+
+
 def sweep_command(
     scenario: ScenarioOption = DEFAULT_SCENARIO,
     vary: Annotated[
@@ -112,11 +125,7 @@ def sweep_command(
     from batch.runner import SweepPlan
 
     try:
-        check_seed(seed)
-        if out is None:
-            raise ScenarioError("--out", "", "give a result folder with --out DIR")
-        fixed = dict(parse_assignment(text) for text in set_ or [])
-        spec = load_scenario(scenario, fixed)
+        fixed, spec = load_batch(scenario, seed, out, set_)
         the_design = make_design([parse_vary(text) for text in vary or []], design, samples, seed, base=spec)
         check_design(spec, the_design)
         plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk)
@@ -211,11 +220,7 @@ def sensitivity_command(
     from batch.sensitivity import analyse, metric_columns, plot_indices, sensitivity_design
 
     try:
-        check_seed(seed)
-        if out is None:
-            raise ScenarioError("--out", "", "give a result folder with --out DIR")
-        fixed = dict(parse_assignment(text) for text in set_ or [])
-        spec = load_scenario(scenario, fixed)
+        fixed, spec = load_batch(scenario, seed, out, set_)
         varies = [parse_vary(text) for text in param or []]
         the_design = sensitivity_design(varies, method, samples, seed, spec)
         check_design(spec, the_design)
@@ -301,11 +306,7 @@ def calibrate_command(
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
-        check_seed(seed)
-        if out is None:
-            raise ScenarioError("--out", "", "give a result folder with --out DIR")
-        fixed = dict(parse_assignment(text) for text in set_ or [])
-        spec = load_scenario(scenario, fixed)
+        fixed, spec = load_batch(scenario, seed, out, set_)
         varies = [parse_vary(text) for text in param or []]
         if not varies:
             raise ScenarioError("--param", "", "give at least one --param PATH=LO:HI")

@@ -141,3 +141,24 @@ def test_calibration_refuses_to_overwrite_and_bad_targets(calibration, tmp_path)
     out = tmp_path / "c"
     bad = brink("calibrate", "theory/chicken", "--param", f"{A}=0:1", "--target", "p_crash=0.2", "--out", str(out))
     assert bad.exit_code == 2 and "p_crash" in bad.stderr and not out.exists()
+
+
+def test_sensitivity_and_calibration_run_on_dask_with_the_same_results(tmp_path, calibration):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        common = ["--param", f"{A}=0:1", "--param", f"{B}=0:1", "--samples", "4", "--reps", "20", "--chunk", "20"]
+        local = brink("sensitivity", "theory/chicken", *common, "--out", str(tmp_path / "local"))
+        remote = brink(
+            "sensitivity", "theory/chicken", *common, "--out", str(tmp_path / "dask"), "--engine", "dask",
+            "--address", address,
+        )  # fmt: skip
+        assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+        assert (tmp_path / "local" / "indices.csv").read_bytes() == (tmp_path / "dask" / "indices.csv").read_bytes()
+        _, args = calibration
+        out = tmp_path / "cal"
+        args = [a if not a.endswith("/cal") else str(out) for a in args]
+        result = brink(*args, "--trials", "2", "--engine", "dask", "--address", address)
+        assert result.exit_code == 0, result.output
+        assert json.loads((out / "best.json").read_text())["trials"] == 2
