@@ -293,8 +293,25 @@ app.command("calibrate")(calibrate_command)
 
 
 def main() -> None:
-    """Entry point of the ``brink`` command."""
-    app()
+    """Entry point of the ``brink`` command.
+
+    Usage errors (an unknown option, a value of the wrong type or out of range) print one line,
+    ``error: ...``, and exit with status 2, like every other bad input.
+    """
+    try:
+        code = app(standalone_mode=False)
+    except Exception as error:
+        # Click's UsageError family (also as vendored by typer) carries exit_code 2.
+        if getattr(error, "exit_code", None) == 2 and hasattr(error, "format_message"):
+            message = error.format_message()
+            if message:  # empty when the help was shown instead (no command given)
+                err_console.print(f"error: {message}", markup=False)
+            sys.exit(2)
+        if type(error).__name__ == "Abort":  # Ctrl-C outside a batch's own handling
+            err_console.print("aborted")
+            sys.exit(130)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
