@@ -221,7 +221,7 @@ def round_integer_fields(cells: pd.DataFrame, varies: list[Vary], base: Scenario
         return
     full = base.model_dump(by_alias=True, mode="python")
     for v in varies:
-        if _is_integer_field(full, v.path):
+        if is_integer_field(full, v.path):
             cells[v.path] = cells[v.path].round().astype(int)
 
 
@@ -234,7 +234,8 @@ def _unit_sample(kind: str, dimensions: int, samples: int, seed: int) -> np.ndar
     return sobol.random_base2(max(0, math.ceil(math.log2(samples))))[:samples]
 
 
-def _is_integer_field(full: dict[str, Any], path: str) -> bool:
+def is_integer_field(full: dict[str, Any], path: str) -> bool:
+    """Whether `path` names an integer (not boolean) field of the dumped scenario `full`."""
     node: Any = full
     for part in path.split("."):
         node = node[int(part)] if isinstance(node, list) else node.get(part)

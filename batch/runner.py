@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import platform
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -25,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from batch.design import VARY_SOURCE, Design
+from batch.files import atomic_write, check_output_dir
 from batch.rows import run_row, table_schema
 from batch.seeds import run_seed
 from model import BrinkmanshipModel
@@ -177,16 +177,7 @@ def part_path(out: Path, task: Task) -> Path:
 
 def write_part(out: Path, task: Task, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
     """Write a task's rows whole, under a temporary name first."""
-    final = part_path(out, task)
-    temporary = final.with_name(f".{final.name}.partial-{os.getpid()}")
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), temporary)
-    os.replace(temporary, final)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    atomic_write(part_path(out, task), lambda path: pq.write_table(pa.Table.from_pylist(rows, schema=schema), path))
 
 
 def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
@@ -196,9 +187,7 @@ def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
         ScenarioError: `out` is a file or lies below one; it holds another sweep; or it holds
             results and ``resume`` is off.
     """
-    for place in (out, *out.parents):
-        if place.exists() and not place.is_dir():
-            raise ScenarioError(str(out), "--out", f"{place} exists and is not a directory")
+    check_output_dir(out)
     manifest = plan.manifest()
     existing = out / MANIFEST
     if existing.exists():
@@ -222,7 +211,8 @@ def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     if not existing.exists():
         plan.design.cells.to_parquet(out / "cells.parquet", index=False)
-        _atomic_text(existing, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        atomic_write(existing, lambda path: path.write_text(text, encoding="utf-8"))
     for stale in (out / PARTS).glob(".*.partial-*"):
         stale.unlink()
     return {t.index for t in plan.tasks if part_path(out, t).exists()}

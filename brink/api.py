@@ -22,8 +22,9 @@ from typing import Any
 
 import pandas as pd
 
+from batch.files import check_output_dir
 from model import BrinkmanshipModel, summarize
-from scenarios import DEFAULT_SCENARIO, Scenario, ScenarioError, load_scenario
+from scenarios import DEFAULT_SCENARIO, Scenario, load_scenario
 
 EVENT_COLUMNS = ("step", "year", "crisis", "actor", "action", "rung", "rung_name", "next_mover", "detail")
 OUTPUT_FILES = ("summary.json", "timeseries.parquet", "agents.parquet", "events.csv")
@@ -98,17 +99,6 @@ def events_csv(events: pd.DataFrame) -> str:
     writer.writerow(EVENT_COLUMNS)
     writer.writerows(events[list(EVENT_COLUMNS)].itertuples(index=False, name=None))
     return buffer.getvalue()
-
-
-def check_output_dir(out: Path) -> None:
-    """Refuse an output path that is, or lies below, something other than a directory.
-
-    Raises:
-        ScenarioError: `out` or one of its parents exists and is not a directory.
-    """
-    for place in (Path(out), *Path(out).parents):
-        if place.exists() and not place.is_dir():
-            raise ScenarioError(str(out), "--out", f"{place} exists and is not a directory")
 
 
 def write_outputs(result: RunResult, out: Path) -> None:

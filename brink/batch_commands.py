@@ -300,7 +300,8 @@ def calibrate_command(
         parse_target,
         suggest,
     )
-    from batch.design import Vary, check_design, make_design, parse_vary
+    from batch.design import Vary, check_design, is_integer_field, make_design, parse_vary
+    from batch.files import check_output_dir
     from batch.results import load_runs, possible_metrics, summarize_runs
     from batch.runner import SweepPlan, execute, local_pool
 
@@ -330,13 +331,12 @@ def calibrate_command(
         study_path = out / "study.db"
         if study_path.exists() and not resume:
             raise ScenarioError(str(out), "--out", "already holds a calibration; pass --resume to continue it")
-        if out.exists() and not out.is_dir():
-            raise ScenarioError(str(out), "--out", f"{out} exists and is not a directory")
+        check_output_dir(out)
         out.mkdir(parents=True, exist_ok=True)
     except ScenarioError as error:
         raise fail(error) from None
     full = spec.model_dump(by_alias=True, mode="python")
-    integer_paths = {v.path for v in varies if _integer_leaf(full, v.path)}
+    integer_paths = {v.path for v in varies if is_integer_field(full, v.path)}
     study = optuna.create_study(
         study_name="calibration",
         storage=f"sqlite:///{study_path}",
@@ -406,10 +406,3 @@ def calibrate_command(
 
 def _finite(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and value == value else None
-
-
-def _integer_leaf(full: dict[str, Any], path: str) -> bool:
-    node: Any = full
-    for part in path.split("."):
-        node = node[int(part)] if isinstance(node, list) else node.get(part)
-    return isinstance(node, int) and not isinstance(node, bool)

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from brink.api import check_output_dir, run, summary_json, write_outputs
+from batch.files import check_output_dir
+from brink.api import run, summary_json, write_outputs
 from brink.batch_commands import calibrate_command, sensitivity_command, summarize_command, sweep_command
 from brink.console import check_seed, err_console, fail, out_console
 from scenarios import (

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from batch.runner import local_pool
 from batch.seeds import run_seeds
 from model import BrinkmanshipModel, summarize
 from scenarios import Scenario, load_scenario
@@ -33,9 +33,7 @@ def parallel(workers: int) -> Iterator[None]:
         yield
         return
     previous = _executor
-    # spawn: forking a process that already runs native threads may deadlock, and Python 3.12.1's
-    # forkserver can fail at exit removing its temporary folder twice (CPython gh-79429).
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with local_pool(workers) as pool:
         _executor = pool
         try:
             yield

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from batch.files import atomic_write
 from theory.checks import CHECKS
 from theory.claims import CLAIMS
 from theory.finding import Finding
@@ -164,15 +164,6 @@ def report_markdown(findings: list[Finding], reps: int, seed: int, figures: set[
     return "\n".join(out)
 
 
-def _atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
-    temporary = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def write_report(findings: list[Finding], out: Path, reps: int, seed: int) -> list[Path]:
     """Write ``theory.md``, ``theory.json``, plots and per-finding data under `out`.
 
@@ -187,16 +178,16 @@ def write_report(findings: list[Finding], out: Path, reps: int, seed: int) -> li
         if f.plot is not None and not f.rows.empty:
             png = out / FIGURES / f"{f.key}.png"
             png.parent.mkdir(exist_ok=True)
-            _atomic_write(png, lambda p, f=f: draw(f, p))
+            atomic_write(png, lambda p, f=f: draw(f, p))
             figures.add(f.key)
             written.append(png)
         if not f.rows.empty:
             csv = out / DATA / f"{f.key}.csv"
             csv.parent.mkdir(exist_ok=True)
-            _atomic_write(csv, lambda p, f=f: f.rows.to_csv(p, index=False, float_format="%.6g"))
+            atomic_write(csv, lambda p, f=f: f.rows.to_csv(p, index=False, float_format="%.6g"))
             written.append(csv)
     document = report_markdown(findings, reps, seed, figures)
-    _atomic_write(out / "theory.md", lambda p: p.write_text(document, encoding="utf-8"))
+    atomic_write(out / "theory.md", lambda p: p.write_text(document, encoding="utf-8"))
     table = {"reps": reps, "seed": seed, "results": table_rows(findings)}
-    _atomic_write(out / "theory.json", lambda p: p.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n"))
+    atomic_write(out / "theory.json", lambda p: p.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n"))
     return [*written, out / "theory.md", out / "theory.json"]
