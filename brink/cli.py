@@ -14,6 +14,7 @@ from batch.files import check_output_dir
 from brink.api import run, summary_json, write_outputs
 from brink.batch_commands import calibrate_command, sensitivity_command, summarize_command, sweep_command
 from brink.console import check_seed, err_console, fail, out_console
+from brink.dashboard_commands import assets_command, dashboard_command
 from scenarios import (
     DEFAULT_SCENARIO,
     Scenario,
@@ -291,6 +292,8 @@ app.command("sweep")(sweep_command)
 app.command("summarize")(summarize_command)
 app.command("sensitivity")(sensitivity_command)
 app.command("calibrate")(calibrate_command)
+app.command("assets")(assets_command)
+app.command("dashboard")(dashboard_command)
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """Data series, as name-to-function dicts that the command line and dashboards both read.
 
 Names follow the dotted paths of the scenario: ``crisis.moscow.rung``,
-``alliance.RUS-PRK.cohesion``, ``image.moscow.RUS`` (how the other side sees RUS's bloc).
+``alliance.RUS-PRK.cohesion``, ``image.moscow.RUS`` (how reckless the other side sees RUS's bloc),
+``resolve.moscow.RUS`` (how resolved the other side believes RUS to be).
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def _image(key: str, index: int, model: BrinkmanshipModel) -> float:
     return round(reckless_image(model, crisis, observer, index), 6)
 
 
+def _resolve(key: str, index: int, model: BrinkmanshipModel) -> float:
+    crisis = model.crisis(key)
+    observer, target = crisis.sides[1 - index].lead, crisis.sides[index].lead
+    return round(float(model.belief_resolve[observer.index, target.index]), 6)
+
+
 def _cohesion(key: str, model: BrinkmanshipModel) -> float:
     return round(model.alliance(key).cohesion, 6)
 
@@ -64,6 +71,7 @@ def model_reporters(model: BrinkmanshipModel) -> dict[str, Callable[[Brinkmanshi
         series[f"crisis.{crisis.id}.status"] = partial(_status, crisis.id)
         for index, side in enumerate(crisis.sides):
             series[f"image.{crisis.id}.{side.code}"] = partial(_image, crisis.id, index)
+            series[f"resolve.{crisis.id}.{side.code}"] = partial(_resolve, crisis.id, index)
     for alliance in model.alliances:
         series[f"alliance.{alliance.id}.cohesion"] = partial(_cohesion, alliance.id)
         series[f"alliance.{alliance.id}.active"] = partial(_active, alliance.id)

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from scenarios.errors import ScenarioError
 from scenarios.ladder import Ladder
@@ -303,3 +304,24 @@ def _literal_values(model: type[BaseModel]) -> tuple[Any, ...]:
 
 def _touches(path: str, overrides: set[str]) -> bool:
     return any(path == o or path.startswith(o + ".") or o.startswith(path + ".") for o in overrides)
+
+
+def field_for_path(document: Mapping[str, Any], path: str) -> FieldInfo | None:
+    """The schema field a dotted path names (for its bounds and description), or None.
+
+    Args:
+        document: The scenario as a full dump (``Scenario.model_dump(by_alias=True)``).
+        path: A dotted path such as ``states.RUS.fear`` or ``params.cohesion.rate``.
+    """
+    *head, last = path.split(".")
+    current: Any = Scenario
+    node: Any = document
+    for part in head:
+        node = node.get(part) if isinstance(node, Mapping) else None
+        current = _step_type(current, part, node)
+        if current is None:
+            return None
+    current = _unwrap(current, node)
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return None
+    return next((f for name, f in current.model_fields.items() if last in (name, f.alias)), None)

@@ -1,0 +1,1 @@
+"""The Solara dashboard: live runs and result pages."""

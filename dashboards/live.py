@@ -1,0 +1,231 @@
+"""The live run page: pick a scenario and seed, move traits, and watch the crisis unfold.
+
+Each browser tab renders its own `LivePage`, which builds its own `LiveRun`: two tabs never
+share a model. The play loop runs in a thread, steps through `LiveRun`'s lock and paces
+itself to the chosen speed; it stops when the tab disconnects or the run ends.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import solara
+
+from dashboards.controls import Control
+from dashboards.session import LiveRun
+from dashboards.views import Frame
+from scenarios import DEFAULT_SCENARIO, ScenarioError, shipped_scenarios
+
+SCENARIO_VARIABLE = "BRINK_DASHBOARD_SCENARIO"
+"""Environment variable naming the scenario a new tab starts with (set by ``brink dashboard``)."""
+
+DEFAULT_SPEED = 10
+MAX_SPEED = 30
+"""Frames per second the speed control offers."""
+
+
+def starting_scenario() -> str:
+    """The scenario new tabs open: ``$BRINK_DASHBOARD_SCENARIO``, else the default."""
+    return os.environ.get(SCENARIO_VARIABLE) or DEFAULT_SCENARIO
+
+
+def tab_connected(context: Any) -> bool:
+    """Whether the browser tab of a Solara kernel context is still connected (True if unknown)."""
+    statuses = getattr(context, "page_status", None)
+    if not statuses:
+        return True
+    return any(getattr(status, "value", status) == "connected" for status in statuses.values())
+
+
+def _current_context() -> Any:
+    try:
+        from solara.server.kernel_context import get_current_context, has_current_context
+
+        return get_current_context() if has_current_context() else None
+    except ImportError:  # pragma: no cover - solara without a server
+        return None
+
+
+def play(run: LiveRun, show: Callable[[Frame], None], speed: float, cancel: threading.Event, context: Any) -> None:
+    """Step `run` at `speed` frames a second until cancelled, ended, or the tab goes away.
+
+    Args:
+        run: The tab's run.
+        show: Called with each new frame (sets the page's reactive frame).
+        speed: Frames per second.
+        cancel: Set by the page when play stops or the component goes away.
+        context: The tab's kernel context, to notice that the tab has closed.
+    """
+    interval = 1.0 / speed
+    while not cancel.is_set():
+        started = time.perf_counter()
+        if context is not None and not tab_connected(context):
+            return
+        frame = run.step()
+        show(frame)
+        if not frame.running:
+            return
+        cancel.wait(max(0.0, interval - (time.perf_counter() - started)))
+
+
+@solara.component
+def FrameViews(run: LiveRun, shown: solara.Reactive[Frame]) -> None:
+    """Every view of the run's newest frame."""
+    _ = shown.value  # subscribe: the play loop and the controls set it
+    frame = run.current()
+    with solara.Column(gap="8px"):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"step {frame.step} · year {frame.year:.2f}" + ("" if frame.running else " · ended"),
+            attributes={"data-testid": "frame-status", "data-step": str(frame.step)},
+            style="font-weight: bold",
+        )
+        if frame.banner:
+            tone = (
+                "#fde0dc; border-left: 6px solid #c62828"
+                if "catastrophe" in frame.banner
+                else "#e3f2e1; border-left: 6px solid #2e7d32"
+            )
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=_escape(frame.banner),
+                attributes={"data-testid": "outcome-banner"},
+                style=f"padding: 8px 12px; background: {tone}; font-size: 15px",
+            )
+        with solara.Row(style="flex-wrap: wrap; gap: 12px"):
+            solara.HTML(tag="div", unsafe_innerHTML=frame.network, attributes={"data-testid": "network"})
+            with solara.Column(gap="4px"):
+                for key, svg in frame.ladders.items():
+                    solara.HTML(
+                        tag="div",
+                        unsafe_innerHTML=svg,
+                        attributes={"data-testid": f"ladder-{key}", "data-rung": str(frame.rungs[key])},
+                    )
+        with solara.Row(style="flex-wrap: wrap; gap: 12px"):
+            if frame.beliefs:
+                solara.HTML(tag="div", unsafe_innerHTML=frame.beliefs, attributes={"data-testid": "beliefs"})
+            if frame.cohesion:
+                solara.HTML(tag="div", unsafe_innerHTML=frame.cohesion, attributes={"data-testid": "cohesion"})
+        log = "".join(f"<li>{_escape(line)}</li>" for line in frame.events) or "<li>nothing has happened yet</li>"
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"<b>Event log</b><ol start='{max(1, frame.events_total - len(frame.events) + 1)}' "
+            f"style='font-size: 12px; margin: 0'>{log}</ol>",
+            attributes={"data-testid": "event-log"},
+        )
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+@solara.component
+def ControlSlider(control: Control, value: Any, on_value: Callable[[str, Any], None]) -> None:
+    """One generated control: a slider for a number, a checkbox for a flag."""
+
+    def changed(new: Any) -> None:
+        on_value(control.path, new)
+
+    if control.kind == "bool":
+        solara.Checkbox(label=control.label, value=bool(value), on_value=changed)
+    elif control.kind == "int":
+        solara.SliderInt(control.label, value=int(value), min=int(control.low), max=int(control.high), on_value=changed)
+    else:
+        solara.SliderFloat(
+            control.label,
+            value=float(value),
+            min=control.low,
+            max=control.high,
+            step=control.step,
+            on_value=changed,
+        )
+
+
+@solara.component
+def ControlPanel(run: LiveRun, scenario: str, on_value: Callable[[str, Any], None]) -> None:
+    """The generated controls, grouped, each keyed by scenario and path."""
+    groups: dict[str, list[Control]] = {}
+    for control in run.controls:
+        groups.setdefault(control.group, []).append(control)
+    for index, (group, controls) in enumerate(groups.items()):
+        with solara.Details(summary=f"{group} ({len(controls)})", expand=index == 0):
+            for control in controls:
+                ControlSlider(control, run.value(control), on_value).key(f"{scenario}:{control.path}")
+
+
+@solara.component
+def LivePage() -> None:
+    """The live run page."""
+    run: LiveRun = solara.use_memo(lambda: LiveRun(starting_scenario(), seed=0), [])
+    shown: solara.Reactive[Frame] = solara.use_memo(lambda: solara.reactive(run.frame), [])
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state(DEFAULT_SPEED)
+    error, set_error = solara.use_state("")
+    scenario, set_scenario = solara.use_state(run.scenario_ref)
+    context = solara.use_memo(_current_context, [])
+
+    def show(frame: Frame) -> None:
+        shown.value = frame
+
+    def act(action: Callable[[], Frame], pause: bool = True) -> None:
+        if pause:
+            set_playing(False)
+        try:
+            show(action())
+            set_error("")
+        except ScenarioError as problem:
+            set_error(f"error: {problem}")
+
+    def loop(cancel: threading.Event) -> None:
+        if playing:
+            play(run, show, speed, cancel, context)
+            if not cancel.is_set():
+                set_playing(False)
+
+    solara.use_thread(loop, dependencies=[playing, speed], intrusive_cancel=False)
+
+    def pick(name: str | None) -> None:
+        if not name or name == run.scenario_ref:
+            return
+        act(lambda: run.choose_scenario(name))
+        set_scenario(run.scenario_ref)
+
+    def set_seed(value: int | None) -> None:
+        if value is not None and value != run.seed:
+            act(lambda: run.set_seed(int(value)))
+
+    def set_value(path: str, value: Any) -> None:
+        act(lambda: run.set_value(path, value))
+
+    names = list(shipped_scenarios())
+    with solara.Columns([1, 3]):
+        with solara.Column(style="max-width: 380px"):
+            solara.Select("Scenario", values=names, value=scenario if scenario in names else None, on_value=pick)
+            solara.InputText(
+                "or a scenario file (path, then Enter)",
+                value="" if scenario in names else scenario,
+                on_value=pick,
+            )
+            solara.InputInt("Seed", value=run.seed, on_value=set_seed)
+            with solara.Row():
+                solara.Button(
+                    "Pause" if playing else "Play",
+                    icon_name="mdi-pause" if playing else "mdi-play",
+                    on_click=lambda: set_playing(not playing),
+                    color="primary",
+                )
+                solara.Button("Step", icon_name="mdi-step-forward", on_click=lambda: act(run.step))
+                solara.Button("Reset", icon_name="mdi-restore", on_click=lambda: act(run.reset))
+            solara.SliderInt("Speed (frames/s)", value=speed, min=1, max=MAX_SPEED, on_value=set_speed)
+            if error:
+                solara.Error(error)
+            ControlPanel(run, scenario, set_value).key(f"panel:{scenario}")
+        with solara.Column():
+            solara.Markdown(f"### {run.base.title or run.base.name}")
+            FrameViews(run, shown)
