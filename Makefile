@@ -9,8 +9,11 @@ PYTHON312 ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.12*/bin/pyth
 	&& echo "$$p" && break; done)
 SCENARIO ?= moscow-strike
 SEED ?= 0
+# The dashboard's front end (Solara's JavaScript and CSS, fetched with npm): `brink assets` puts it here.
+ASSETS ?= $(or $(BRINK_ASSETS_DIR),$(VENV)/share/brinkmanship/solara-assets)
+export BRINK_ASSETS_DIR := $(abspath $(ASSETS))
 
-.PHONY: setup run test lint docs theory calibrate clean
+.PHONY: setup run dashboard test lint docs theory calibrate clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "error: Python 3.12 not found; set PYTHON312=/path/to/python3.12" >&2; exit 2; }
@@ -19,10 +22,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-setup: $(VENV)/.installed  ## create .venv with Python 3.12 and install the project
+# The stamp lives in the asset folder, so deleting the folder makes the next `make setup` fetch it again.
+$(ASSETS)/.fetched: $(VENV)/.installed
+	$(VENV)/bin/brink assets --dir "$(ASSETS)"
+	touch "$@"
+
+setup: $(VENV)/.installed $(ASSETS)/.fetched  ## create .venv with Python 3.12, install the project, fetch the dashboard's assets
 
 run: setup  ## run the default scenario and write its outputs to out/
 	$(VENV)/bin/brink run $(SCENARIO) --seed $(SEED) --out out/$(SCENARIO)
+
+dashboard: setup  ## serve the dashboard on http://127.0.0.1:8765/ (Ctrl-C stops it)
+	$(VENV)/bin/brink dashboard --scenario $(SCENARIO)
 
 test: setup  ## lint, then the whole test suite
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ from typing import Annotated
 import typer
 
 from brink.console import err_console, fail, out_console
+from dashboards import SCENARIO_VARIABLE
 from dashboards.assets import (
     ASSET_PACKAGES,
     AssetPackage,
@@ -27,7 +29,6 @@ from dashboards.assets import (
 from scenarios import DEFAULT_SCENARIO, ScenarioError, load_scenario
 
 DASHBOARD_APP = "dashboards.app"
-SCENARIO_VARIABLE = "BRINK_DASHBOARD_SCENARIO"
 # Solara flags: no browser, no version check (it calls PyPI), and production mode (no reloader, minified JS).
 SOLARA_FLAGS = ("--no-open", "--no-check-version", "--production")
 STOP_GRACE = 10.0  # seconds the server gets to shut down after Ctrl-C before it is killed
@@ -48,8 +49,6 @@ def assets_command(
     for package in ASSET_PACKAGES:
         if package.folder not in missing:
             out_console.print(f"present  {package.folder}", markup=False)
-    if missing:
-        out_console.print(f"fetching {len(missing)} packages into {folder} with npm pack ...", markup=False)
 
     def report(package: AssetPackage, tarball: str) -> None:
         out_console.print(f"fetched  {package.folder} ({tarball})", markup=False)
@@ -84,6 +83,7 @@ def dashboard_command(
         problem = f"front-end assets missing ({', '.join(missing)}); run `brink assets` first"
         raise fail(ScenarioError(str(folder), "", problem))
     try:
+        check_app(app_)
         check_port(host, port)
     except ScenarioError as error:
         raise fail(error) from None
@@ -101,6 +101,25 @@ def dashboard_command(
     if code != 0:
         err_console.print(f"error: the Solara server exited with status {code}", markup=False)
         raise typer.Exit(code=1)
+
+
+def check_app(app: str) -> None:
+    """Make sure the Solara app exists: a ``.py`` file, or an importable module (``module`` or ``module:Page``).
+
+    Raises:
+        ScenarioError: No such file or module.
+    """
+    if app.endswith((".py", ".ipynb")) or os.sep in app:
+        if not Path(app).is_file():
+            raise ScenarioError("--app", app, "no such file")
+        return
+    module = app.partition(":")[0]
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise ScenarioError("--app", app, f"no module {module} (is the project installed? `make setup`)")
 
 
 def check_port(host: str, port: int) -> None:

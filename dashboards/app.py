@@ -26,7 +26,8 @@ def Layout(children: list = []) -> None:  # noqa: B006 - Solara passes the page 
         solara.Column(children=children, style="padding: 12px")
 
 
+# The root route's layout wraps every page.
 routes = [
     solara.Route(path="/", component=LivePage, label="Live run", layout=Layout),
-    solara.Route(path="results", component=ResultsPage, label="Results", layout=Layout),
+    solara.Route(path="results", component=ResultsPage, label="Results"),
 ]

@@ -116,7 +116,7 @@ def fetch_assets(
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetsError(todo[0].spec, "npm not found: install Node.js (npm) to fetch the dashboard's assets")
+        raise AssetsError("npm", "not found on PATH; install Node.js (it comes with npm) to fetch the assets")
     with tempfile.TemporaryDirectory(prefix="brink-npm-") as downloads, ThreadPoolExecutor(PARALLEL_DOWNLOADS) as pool:
         # Downloads overlap (npm spends most of a second starting up); unpacking happens here, one at a time.
         jobs = {
@@ -145,7 +145,7 @@ def solara_environment(folder: Path) -> dict[str, str]:
       sees VS Code or Colab, and the page would then load from the CDN).
     - ``SOLARA_ASSETS_PROXY_CACHE_DIR``: the folder `fetch_assets` filled.
     - ``SOLARA_ASSETS_CDN``: a URL no request can go to, so a file missing from the folder is a
-      quick 404 instead of a wait on the unreachable CDN.
+      404 within seconds (Solara retries for about 7 s) and the server never contacts the CDN.
     - ``SOLARA_TELEMETRY_MIXPANEL_ENABLE=False``: no telemetry calls.
     - ``SOLARA_KERNEL_CULL_TIMEOUT=1m``: a closed tab's session (and any animation loop in it)
       ends after a minute, not 24 hours.
@@ -195,6 +195,7 @@ def _install(tarball: Path, folder: Path, package: AssetPackage) -> None:
         unpack(tarball, staging, source=package.spec)
         info = {"spec": package.spec, "tarball": tarball.name}
         (staging / MARKER).write_text(json.dumps(info) + "\n", encoding="utf-8")
+        staging.chmod(0o755)  # mkdtemp made it private; the server may run as another user
         if target.exists():  # half-fetched, or half-filled by Solara's proxy: replace it
             shutil.rmtree(target)
         os.rename(staging, target)

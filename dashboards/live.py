@@ -15,13 +15,11 @@ from typing import Any
 
 import solara
 
+from dashboards import SCENARIO_VARIABLE
 from dashboards.controls import Control
 from dashboards.session import LiveRun
 from dashboards.views import Frame
 from scenarios import DEFAULT_SCENARIO, ScenarioError, shipped_scenarios
-
-SCENARIO_VARIABLE = "BRINK_DASHBOARD_SCENARIO"
-"""Environment variable naming the scenario a new tab starts with (set by ``brink dashboard``)."""
 
 DEFAULT_SPEED = 10
 MAX_SPEED = 30
@@ -61,15 +59,21 @@ def play(run: LiveRun, show: Callable[[Frame], None], speed: float, cancel: thre
         context: The tab's kernel context, to notice that the tab has closed.
     """
     interval = 1.0 / speed
+    due = time.perf_counter()
+    generation = run.generation
     while not cancel.is_set():
-        started = time.perf_counter()
         if context is not None and not tab_connected(context):
             return
-        frame = run.step()
+        frame = run.step(generation)
+        if frame is None:  # rebuilt meanwhile (a slider, Reset): leave the new run at its start
+            return
         show(frame)
         if not frame.running:
             return
-        cancel.wait(max(0.0, interval - (time.perf_counter() - started)))
+        # Keep to a fixed timetable, so the average rate is the speed asked for; after falling
+        # behind (a slow frame), start a new timetable instead of rushing to catch up.
+        due = max(due + interval, time.perf_counter() - interval)
+        cancel.wait(max(0.0, due - time.perf_counter()))
 
 
 @solara.component
@@ -173,11 +177,10 @@ def LivePage() -> None:
     def show(frame: Frame) -> None:
         shown.value = frame
 
-    def act(action: Callable[[], Frame], pause: bool = True) -> None:
-        if pause:
-            set_playing(False)
+    def act(action: Callable[[], Frame | None]) -> None:
+        set_playing(False)
         try:
-            show(action())
+            show(action() or run.current())
             set_error("")
         except ScenarioError as problem:
             set_error(f"error: {problem}")

@@ -107,10 +107,15 @@ def metrics_of(table: pd.DataFrame) -> list[str]:
 
 
 def filter_runs(runs: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> pd.DataFrame:
-    """Runs whose value of each path lies in its (low, high) range, ends included."""
+    """Runs whose value of each path lies in its (low, high) range, ends included.
+
+    The ends are widened by a millionth of the range, so that a slider's end that float
+    arithmetic leaves at 0.8999999 still includes 0.9.
+    """
     keep = pd.Series(True, index=runs.index)
     for path, (low, high) in ranges.items():
-        keep &= runs[path].astype(float).between(low, high)
+        slack = 1e-6 * max(abs(high - low), 1e-9)
+        keep &= runs[path].astype(float).between(low - slack, high + slack)
     return runs[keep]
 
 
@@ -120,7 +125,7 @@ def heatmap(table: pd.DataFrame, x: str, y: str, metric: str) -> alt.Chart:
         columns={x: "x", y: "y", metric: "p", f"{metric}_lo": "lo", f"{metric}_hi": "hi"}
     )
     base = alt.Chart(data).encode(
-        x=alt.X("x:O", title=x, axis=alt.Axis(format=".3~g")),
+        x=alt.X("x:O", title=x, axis=alt.Axis(format=".3~g", labelAngle=0)),
         y=alt.Y("y:O", title=y, sort="descending", axis=alt.Axis(format=".3~g")),
     )
     cells = base.mark_rect().encode(
@@ -147,7 +152,9 @@ def line_with_interval(table: pd.DataFrame, x: str, metrics: list[str]) -> alt.C
         table[[x, m, f"{m}_lo", f"{m}_hi"]].set_axis([x, "p", "lo", "hi"], axis=1).assign(metric=m) for m in metrics
     ]
     data = pd.concat(frames, ignore_index=True).rename(columns={x: "x"})
-    base = alt.Chart(data).encode(x=alt.X("x:Q", title=x), color=alt.Color("metric:N", title="outcome"))
+    base = alt.Chart(data).encode(
+        x=alt.X("x:Q", title=x, axis=alt.Axis(format=".3~g", tickCount=6)), color=alt.Color("metric:N", title="outcome")
+    )
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y("lo:Q", title="probability", scale=alt.Scale(domain=[0, 1])), y2="hi:Q"
     )

@@ -129,7 +129,8 @@ def SensitivityView(result: ResultFolder) -> None:
         solara.Text(
             "Not analysed: " + "; ".join(f"{m} ({n})" for m, n in zip(skipped["metric"], skipped["note"], strict=True))
         )
-    solara.DataFrame(indices[indices["metric"] == metric].round(4), items_per_page=20)
+    rows = indices[(indices["metric"] == metric) & (indices["parameter"] != "")].drop(columns="note", errors="ignore")
+    solara.DataFrame(rows.dropna(axis=1, how="all").round(4), items_per_page=20)
 
 
 def theory_html(table: pd.DataFrame) -> str:

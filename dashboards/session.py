@@ -33,6 +33,8 @@ class LiveRun:
         self.base: Scenario = load_scenario(scenario)
         self.seed = seed
         self.values: dict[str, Any] = {}
+        self.generation = 0
+        """Counts rebuilds, so that a play loop started on an older model stops instead of stepping the new one."""
         self.controls: list[Control] = controls_for(self.base)
         self.model = self._build()
         self.frame = build_frame(self.model)
@@ -62,6 +64,7 @@ class LiveRun:
             values = {**self.values, path: value}
             model = BrinkmanshipModel(scenario=self.base, rng=self.seed, overrides=values)
             self.values, self.model = values, model
+            self.generation += 1
             self.frame = build_frame(model)
             return self.frame
 
@@ -84,12 +87,20 @@ class LiveRun:
 
     def _rebuild(self) -> Frame:
         self.model = self._build()
+        self.generation += 1
         self.frame = build_frame(self.model)
         return self.frame
 
-    def step(self) -> Frame:
-        """Take one step (none once the run has ended) and return the new frame."""
+    def step(self, generation: int | None = None) -> Frame | None:
+        """Take one step (none once the run has ended) and return the new frame.
+
+        Args:
+            generation: If given, step only if the model has not been rebuilt since `generation`;
+                otherwise return None.
+        """
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return None
             if self.model.running:
                 self.model.step()
                 self.frame = build_frame(self.model)

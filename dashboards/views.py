@@ -259,8 +259,9 @@ def _rung_series(model: BrinkmanshipModel, crisis_id: str) -> list[int]:
 
 
 def _status_open(model: BrinkmanshipModel, crisis_id: str, position: int) -> bool:
-    """Whether the crisis had opened by record `position` (an ended crisis keeps its last rung)."""
-    return _series(model, f"crisis.{crisis_id}.status")[position] != "pending"
+    """Whether the crisis was under way at record `position`, or ended at it."""
+    status = _series(model, f"crisis.{crisis_id}.status")
+    return status[position] == "active" or (position > 0 and status[position - 1] == "active")
 
 
 def beliefs_svg(model: BrinkmanshipModel) -> str:
