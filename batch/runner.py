@@ -20,19 +20,22 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from batch.design import VARY_SOURCE, Design
 from batch.files import atomic_write, check_output_dir
 from batch.rows import run_row, table_schema
-from batch.seeds import run_seed
+from batch.seeds import ensemble_seed, run_seed
 from model import BrinkmanshipModel
 from scenarios import Scenario, ScenarioError, load_scenario
 from scenarios.paths import OVERRIDE_SOURCE
 
 Engine = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = ("local", "dask")
+SIMULATORS: tuple[str, ...] = ("auto", "agents", "ensemble")
+"""auto: the ensemble engine where the scenario allows, else the agent model."""
 MANIFEST = "manifest.json"
 PARTS = "parts"
 FORMAT = 1
@@ -89,6 +92,8 @@ class SweepPlan:
         reps: Replications per cell.
         seed: Root seed.
         chunk: Replications per task.
+        simulator: "agents" (the Mesa model, one run at a time) or "ensemble" (all of a task's
+            replications at once as arrays; see `choose_simulator`).
     """
 
     spec: Scenario
@@ -98,6 +103,7 @@ class SweepPlan:
     reps: int
     seed: int
     chunk: int
+    simulator: str = "agents"
     tasks: list[Task] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -105,6 +111,8 @@ class SweepPlan:
             raise ScenarioError("--seed", str(self.seed), "must be 0 or more")
         if self.reps < 1 or self.chunk < 1:
             raise ScenarioError("--reps" if self.reps < 1 else "--chunk", "", "must be 1 or more")
+        if self.simulator not in ("agents", "ensemble"):
+            raise ScenarioError("--simulator", self.simulator, "a plan runs on agents or ensemble")
         object.__setattr__(self, "tasks", plan_tasks(len(self.design.cells), self.reps, self.chunk))
 
     @property
@@ -122,12 +130,83 @@ class SweepPlan:
             "design": self.design.describe(),
             "reps": self.reps,
             "root_seed": self.seed,
-            "seeds": "numpy.random.SeedSequence(root_seed, spawn_key=(rep,)); the same in every cell",
+            "seeds": SEEDS[self.simulator],
+            "simulator": self.simulator,
             "chunk": self.chunk,
             "tasks": len(self.tasks),
             "runs": self.runs,
             "versions": versions(),
         }
+
+
+SEEDS = {
+    "agents": "numpy.random.SeedSequence(root_seed, spawn_key=(rep,)); the same in every cell",
+    "ensemble": "one generator per task: numpy.random.SeedSequence(root_seed, spawn_key=(2**32, first rep of "
+    "the task)); the same in every cell",
+}
+
+
+def choose_simulator(choice: str, spec: Scenario) -> str:
+    """The simulator a batch runs on: "agents" or "ensemble".
+
+    Args:
+        choice: "auto" (the ensemble where the scenario allows it, else the agents), "agents",
+            or "ensemble" (never falls back).
+        spec: The scenario.
+
+    Raises:
+        ScenarioError: An unknown choice, or "ensemble" for a scenario it does not support.
+    """
+    from ensemble.world import check_supported, unsupported
+
+    if choice not in SIMULATORS:
+        raise ScenarioError("--simulator", choice, f"unknown simulator; choose from {', '.join(SIMULATORS)}")
+    if choice == "agents":
+        return "agents"
+    if choice == "ensemble":
+        check_supported(spec)
+        return "ensemble"
+    return "agents" if unsupported(spec) else "ensemble"
+
+
+def task_table(
+    spec: Scenario, plan_cells: dict[str, Any], task: Task, root_seed: int, simulator: str, schema: pa.Schema
+) -> pa.Table:
+    """Run one task on `simulator` and return its rows as a table with `schema`."""
+    if simulator == "ensemble":
+        return ensemble_task(spec, plan_cells, task, root_seed, schema)
+    return pa.Table.from_pylist(run_task(spec, plan_cells, task, root_seed), schema=schema)
+
+
+def ensemble_task(
+    spec: Scenario, plan_cells: dict[str, Any], task: Task, root_seed: int, schema: pa.Schema
+) -> pa.Table:
+    """Run all of a task's replications at once on the ensemble engine (`ensemble.engine`)."""
+    from ensemble.engine import run_ensemble
+    from ensemble.rows import outcome_columns
+    from ensemble.world import build_world
+
+    seed = ensemble_seed(root_seed, task.first_rep)
+    identity: dict[str, Any] = {
+        "cell": np.full(task.count, task.cell, dtype=np.int64),
+        "rep": np.arange(task.first_rep, task.first_rep + task.count, dtype=np.int64),
+        "seed": np.full(task.count, seed, dtype=np.int64),
+    }
+    identity.update({path: np.full(task.count, value) for path, value in plan_cells.items()})
+    try:
+        cell_spec = load_scenario(spec, plan_cells)
+        outcomes = run_ensemble(cell_spec, task.count, np.random.default_rng(seed))
+        columns = outcome_columns(cell_spec, build_world(cell_spec), outcomes)
+    except ScenarioError as error:
+        if error.source == OVERRIDE_SOURCE:
+            error = ScenarioError(VARY_SOURCE, error.path, error.problem)
+        columns = {"error": np.full(task.count, f"ScenarioError: {error}", dtype=object)}
+    except Exception as error:  # recorded like a failing agent run: the sweep goes on
+        columns = {"error": np.full(task.count, f"{type(error).__name__}: {error}", dtype=object)}
+    arrays = {**identity, **columns}
+    return pa.table(
+        {f.name: arrays.get(f.name, pa.nulls(task.count, f.type)) for f in schema}, schema=schema
+    )
 
 
 def run_task(spec: Scenario, plan_cells: dict[str, Any], task: Task, root_seed: int) -> list[dict[str, Any]]:
@@ -175,9 +254,10 @@ def part_path(out: Path, task: Task) -> Path:
     return out / PARTS / f"task-{task.index:06d}.parquet"
 
 
-def write_part(out: Path, task: Task, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
-    """Write a task's rows whole, under a temporary name first."""
-    atomic_write(part_path(out, task), lambda path: pq.write_table(pa.Table.from_pylist(rows, schema=schema), path))
+def write_part(out: Path, task: Task, rows: list[dict[str, Any]] | pa.Table, schema: pa.Schema) -> None:
+    """Write a task's rows (or its table) whole, under a temporary name first."""
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=schema)
+    atomic_write(part_path(out, task), lambda path: pq.write_table(table, path))
 
 
 def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
@@ -199,6 +279,7 @@ def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
             previous = json.loads(existing.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise ScenarioError(str(existing), "", f"cannot read the manifest: {error}") from None
+        previous.setdefault("simulator", "agents")  # manifests from before the ensemble engine
         for key in manifest:
             if key != "versions" and previous.get(key) != manifest[key]:
                 raise ScenarioError(
@@ -218,7 +299,7 @@ def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
     return {t.index for t in plan.tasks if part_path(out, t).exists()}
 
 
-TaskStream = Iterator[tuple[Task, list[dict[str, Any]]]]
+TaskStream = Iterator[tuple[Task, pa.Table]]
 
 
 def local_pool(workers: int) -> ProcessPoolExecutor:
@@ -229,13 +310,18 @@ def local_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _local(plan: SweepPlan, todo: list[Task], workers: int, executor: Executor | None) -> TaskStream:
+    schema = table_schema(plan.spec, plan.design)
+
+    def job(task: Task) -> tuple[Any, ...]:
+        return (plan.spec, plan.design.overrides(task.cell), task, plan.seed, plan.simulator, schema)
+
     if executor is None and workers <= 1:
         for task in todo:
-            yield task, run_task(plan.spec, plan.design.overrides(task.cell), task, plan.seed)
+            yield task, task_table(*job(task))
         return
     pool = executor if executor is not None else local_pool(workers)
     slots = 4 * max(workers, getattr(pool, "_max_workers", 1))
-    pending: dict[Future[list[dict[str, Any]]], Task] = {}
+    pending: dict[Future[pa.Table], Task] = {}
     queue = iter(todo)
 
     def top_up() -> None:
@@ -244,7 +330,7 @@ def _local(plan: SweepPlan, todo: list[Task], workers: int, executor: Executor |
             task = next(queue, None)
             if task is None:
                 return
-            pending[pool.submit(run_task, plan.spec, plan.design.overrides(task.cell), task, plan.seed)] = task
+            pending[pool.submit(task_table, *job(task))] = task
 
     try:
         top_up()
@@ -296,14 +382,17 @@ def _dask(plan: SweepPlan, todo: list[Task], address: str) -> TaskStream:
     from distributed import as_completed
 
     client = connect(address)
+    schema = table_schema(plan.spec, plan.design)
+    digest = sweep_digest(plan)
     try:
         spec = client.scatter(plan.spec, broadcast=True)
         futures = {}
         for task in todo:
-            key = f"brink-task-{scenario_hash(plan.spec)[:12]}-{plan.seed}-{task.index}"
+            overrides = plan.design.overrides(task.cell)
             future = client.submit(
-                run_task, spec, plan.design.overrides(task.cell), task, plan.seed, key=key, pure=False
-            )
+                task_table, spec, overrides, task, plan.seed, plan.simulator, schema,
+                key=task_key(digest, task), pure=False,
+            )  # fmt: skip
             futures[future] = task
         try:
             for future in as_completed(futures):
@@ -368,9 +457,9 @@ def execute(
     stream = _dask(plan, todo, address or "") if engine == "dask" else _local(plan, todo, workers, executor)
     errors = ran = 0
     try:
-        for task, rows in stream:
-            write_part(out, task, rows, schema)
-            errors += sum(row.get("error") is not None for row in rows)
+        for task, table in stream:
+            write_part(out, task, table, schema)
+            errors += len(table) - table.column("error").null_count
             ran += task.count
             if progress is not None:
                 progress(finished + ran, plan.runs)

@@ -26,3 +26,24 @@ def run_seed(root_seed: int, replication: int) -> int:
 def run_seeds(root_seed: int, reps: int) -> list[int]:
     """Seeds of replications ``0 .. reps - 1`` (see `run_seed`)."""
     return [run_seed(root_seed, i) for i in range(reps)]
+
+
+ENSEMBLE_STREAM = 2**32
+"""First spawn-key entry of the ensemble's seeds, which no replication index reaches."""
+
+
+def ensemble_seed(root_seed: int, first_replication: int) -> int:
+    """The seed of the ensemble task that starts at replication `first_replication`.
+
+    The ensemble engine draws a whole task's replications from one generator, so a run's
+    result depends on its task (the sweep's ``chunk``), not on a seed of its own. Like
+    `run_seed`, it depends only on the root seed and the replication index, so every cell of a
+    sweep gets the same streams.
+
+    Raises:
+        ValueError: A negative root seed or replication.
+    """
+    if root_seed < 0 or first_replication < 0:
+        raise ValueError(f"seeds must be non-negative, not {root_seed} and {first_replication}")
+    sequence = np.random.SeedSequence(root_seed, spawn_key=(ENSEMBLE_STREAM, first_replication))
+    return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))

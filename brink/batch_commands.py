@@ -31,6 +31,14 @@ EngineOption = Annotated[str, typer.Option(help="local (a process pool) or dask 
 AddressOption = Annotated[str | None, typer.Option(help="Dask scheduler address, tcp://HOST:PORT.")]
 ChunkOption = Annotated[int, typer.Option(help="Replications per task (one Parquet part file each).", min=1)]
 ResumeOption = Annotated[bool, typer.Option(help="Finish the batch already in --out: run only the missing tasks.")]
+SimulatorOption = Annotated[
+    str,
+    typer.Option(
+        help="auto (the ensemble engine where the scenario allows, else the agent model), agents (the Mesa "
+        "model, one run at a time) or ensemble (all of a task's replications at once as arrays; refuses a "
+        "scenario it does not support).",
+    ),
+]
 ParamOption = Annotated[list[str] | None, typer.Option(help="A parameter and its range: PATH=LO:HI. Repeatable.")]
 
 
@@ -115,6 +123,7 @@ def sweep_command(
     address: AddressOption = None,
     chunk: ChunkOption = 50,
     resume: ResumeOption = False,
+    simulator: SimulatorOption = "auto",
 ) -> None:
     """Run a scenario over a design of parameter values, many replications each.
 
@@ -122,13 +131,16 @@ def sweep_command(
     or a killed process loses at most the tasks in flight; --resume finishes the rest.
     """
     from batch.design import check_design, make_design, parse_vary
-    from batch.runner import SweepPlan
+    from batch.runner import SweepPlan, choose_simulator
 
     try:
         fixed, spec = load_batch(scenario, seed, out, set_)
         the_design = make_design([parse_vary(text) for text in vary or []], design, samples, seed, base=spec)
         check_design(spec, the_design)
-        plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk)
+        plan = SweepPlan(
+            spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk,
+            simulator=choose_simulator(simulator, spec),
+        )  # fmt: skip
         outcome = run_plan(plan, out, engine=engine, workers=workers, address=address, resume=resume)
     except ScenarioError as error:
         raise fail(error) from None
@@ -208,6 +220,7 @@ def sensitivity_command(
     address: AddressOption = None,
     chunk: ChunkOption = 50,
     resume: ResumeOption = False,
+    simulator: SimulatorOption = "auto",
 ) -> None:
     """Sobol or Morris sensitivity of every outcome metric to the given parameters (SALib).
 
@@ -216,7 +229,7 @@ def sensitivity_command(
     """
     from batch.design import check_design, parse_vary
     from batch.results import load_runs, possible_metrics, summarize_runs
-    from batch.runner import SweepPlan
+    from batch.runner import SweepPlan, choose_simulator
     from batch.sensitivity import analyse, metric_columns, plot_indices, sensitivity_design
 
     try:
@@ -228,7 +241,10 @@ def sensitivity_command(
         for name in metric or []:
             if name not in possible:
                 raise ScenarioError("--metric", name, f"no such metric; choose from {', '.join(possible)}")
-        plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk)
+        plan = SweepPlan(
+            spec=spec, name=scenario, fixed=fixed, design=the_design, reps=reps, seed=seed, chunk=chunk,
+            simulator=choose_simulator(simulator, spec),
+        )  # fmt: skip
         outcome = run_plan(plan, out, engine=engine, workers=workers, address=address, resume=resume)
         per_cell = summarize_runs(load_runs(out), ["cell"])
     except ScenarioError as error:
@@ -280,6 +296,7 @@ def calibrate_command(
     address: AddressOption = None,
     chunk: ChunkOption = 50,
     resume: ResumeOption = False,
+    simulator: SimulatorOption = "auto",
 ) -> None:
     """Search parameter values whose simulated outcomes best match targets (optuna, TPE sampler).
 
@@ -303,7 +320,7 @@ def calibrate_command(
     from batch.design import Vary, check_design, is_integer_field, make_design, parse_vary
     from batch.files import check_output_dir
     from batch.results import load_runs, possible_metrics, summarize_runs
-    from batch.runner import SweepPlan, execute, local_pool
+    from batch.runner import SweepPlan, choose_simulator, execute, local_pool
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
@@ -324,6 +341,7 @@ def calibrate_command(
         if not goals:
             raise ScenarioError(TARGET_SOURCE, "", "give at least one --target METRIC=VALUE or --targets-file")
         check_targets(goals, possible_metrics(list(spec.alliances), list(spec.states)))
+        chosen_simulator = choose_simulator(simulator, spec)
         if engine == "dask":
             from batch.runner import connect
 
@@ -356,7 +374,10 @@ def calibrate_command(
                 trial = study.ask()
                 values = suggest(trial, varies, integer_paths)
                 cell = make_design([Vary(path, values=(value,)) for path, value in values.items()])
-                plan = SweepPlan(spec=spec, name=scenario, fixed=fixed, design=cell, reps=reps, seed=seed, chunk=chunk)
+                plan = SweepPlan(
+                    spec=spec, name=scenario, fixed=fixed, design=cell, reps=reps, seed=seed, chunk=chunk,
+                    simulator=chosen_simulator,
+                )  # fmt: skip
                 folder = out / "trials" / f"{trial.number:04d}"
                 execute(plan, folder, engine=engine, workers=workers, address=address, resume=True, executor=pool)
                 metrics = summarize_runs(load_runs(folder), []).iloc[0].to_dict()
