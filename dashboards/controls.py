@@ -75,15 +75,24 @@ def _control(document: dict[str, Any], path: str, group: str, label: str, tunabl
     help_text = (field.description or "") if field is not None else ""
     if isinstance(value, bool):
         return Control(path, group, label, "bool", value, help=help_text)
-    low, high = _bounds(field.metadata if field is not None else [], value)
+    metadata = field.metadata if field is not None else []
     if isinstance(value, int):
+        low, high, _ = slider_range(metadata, value, integer=True)
         return Control(path, group, label, "int", value, int(low), int(high), 1, help_text)
-    return Control(path, group, label, "float", value, low, high, _step(low, high), help_text)
+    low, high, step = slider_range(metadata, value)
+    return Control(path, group, label, "float", value, low, high, step, help_text)
 
 
-def _bounds(metadata: list[Any], value: float) -> tuple[float, float]:
-    """Slider range: the schema's bounds, narrowed around `value` when they are very wide."""
-    low, high, open_low = -math.inf, math.inf, False
+def slider_range(metadata: list[Any], value: float, integer: bool = False) -> tuple[float, float, float]:
+    """A slider's (low, high, step) for a field with schema bounds `metadata` and value `value`.
+
+    The range is the schema's, narrowed around the value when it is very wide (``max_steps``
+    allows 100,000). The step holds the value exactly, and both ends lie on the step's grid
+    inside the schema's bounds, so whatever the browser's slider sends back (it snaps to
+    ``low + k * step`` and rounds to the step's decimals) is a value the schema accepts, and
+    showing the slider does not move the value.
+    """
+    low, high, open_low, open_high = -math.inf, math.inf, False, False
     for item in metadata:
         if isinstance(item, Ge):
             low = float(item.ge)
@@ -92,17 +101,25 @@ def _bounds(metadata: list[Any], value: float) -> tuple[float, float]:
         elif isinstance(item, Le):
             high = float(item.le)
         elif isinstance(item, Lt):
-            high = float(item.lt)
+            high, open_high = float(item.lt), True
     scale = max(abs(float(value)), 1.0)
     if high - low > WIDE_RANGE * scale:
-        high = min(high, max(4.0 * scale, float(value)))
-        low = max(low, -high if value < 0 else low)
-    if open_low:
-        low = low + (high - low) / 1000
-    return low, high
+        low, high = max(low, value - 4 * scale), min(high, value + 4 * scale)
+    step = 1.0 if integer else _step(high - low, float(value))
+    grid_low, grid_high = math.ceil(round(low / step, 9)) * step, math.floor(round(high / step, 9)) * step
+    if open_low and grid_low <= low:
+        grid_low += step
+    if open_high and grid_high >= high:
+        grid_high -= step
+    digits = max(0, -math.floor(math.log10(step)))
+    return round(grid_low, digits), round(grid_high, digits), step
 
 
-def _step(low: float, high: float) -> float:
-    """A round step giving about 100 to 1,000 positions."""
-    span = high - low
-    return 10 ** math.floor(math.log10(span / 100)) if span > 0 else 0.01
+def _step(span: float, value: float) -> float:
+    """A power of ten giving at least about 100 positions over `span` that holds `value` exactly."""
+    step = 10.0 ** math.floor(math.log10(span / 100)) if span > 0 else 0.01
+    if value:
+        step = min(step, 10.0 ** (math.floor(math.log10(abs(value))) - 1))
+        while step > 1e-6 and abs(round(value / step) * step - value) > 1e-9 * max(abs(value), 1.0):
+            step /= 10
+    return float(f"{step:.0e}")

@@ -230,5 +230,5 @@ def LivePage() -> None:
                 solara.Error(error)
             ControlPanel(run, scenario, set_value).key(f"panel:{scenario}")
         with solara.Column():
-            solara.Markdown(f"### {run.base.title or run.base.name}")
+            solara.HTML(tag="h3", unsafe_innerHTML=_escape(run.base.title or run.base.name), style="margin: 8px 0")
             FrameViews(run, shown)

@@ -106,16 +106,26 @@ def metrics_of(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))]
 
 
-def filter_runs(runs: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> pd.DataFrame:
-    """Runs whose value of each path lies in its (low, high) range, ends included.
+def is_numeric(runs: pd.DataFrame, path: str) -> bool:
+    """Whether a varied path takes numbers (else names or flags, filtered by value)."""
+    column = runs[path]
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
-    The ends are widened by a millionth of the range, so that a slider's end that float
+
+def filter_runs(
+    runs: pd.DataFrame, ranges: dict[str, tuple[float, float]], chosen: dict[str, list[Any]] | None = None
+) -> pd.DataFrame:
+    """Runs inside the chosen ranges (numeric paths) and among the chosen values (other paths).
+
+    Ranges include their ends; the ends are widened by a millionth of the range, so that a slider's end that float
     arithmetic leaves at 0.8999999 still includes 0.9.
     """
     keep = pd.Series(True, index=runs.index)
     for path, (low, high) in ranges.items():
         slack = 1e-6 * max(abs(high - low), 1e-9)
         keep &= runs[path].astype(float).between(low - slack, high + slack)
+    for path, values in (chosen or {}).items():
+        keep &= runs[path].isin(values)
     return runs[keep]
 
 
@@ -131,8 +141,8 @@ def heatmap(table: pd.DataFrame, x: str, y: str, metric: str) -> alt.Chart:
     cells = base.mark_rect().encode(
         color=alt.Color("p:Q", title=metric, scale=alt.Scale(domain=[0, 1], scheme="viridis")),
         tooltip=[
-            alt.Tooltip("x:Q", title=x),
-            alt.Tooltip("y:Q", title=y),
+            alt.Tooltip("x:N", title=x),
+            alt.Tooltip("y:N", title=y),
             alt.Tooltip("p:Q", title=metric, format=".3f"),
             alt.Tooltip("lo:Q", title="95% low", format=".3f"),
             alt.Tooltip("hi:Q", title="95% high", format=".3f"),
@@ -152,9 +162,11 @@ def line_with_interval(table: pd.DataFrame, x: str, metrics: list[str]) -> alt.C
         table[[x, m, f"{m}_lo", f"{m}_hi"]].set_axis([x, "p", "lo", "hi"], axis=1).assign(metric=m) for m in metrics
     ]
     data = pd.concat(frames, ignore_index=True).rename(columns={x: "x"})
-    base = alt.Chart(data).encode(
-        x=alt.X("x:Q", title=x, axis=alt.Axis(format=".3~g", tickCount=6)), color=alt.Color("metric:N", title="outcome")
-    )
+    numeric = pd.api.types.is_numeric_dtype(data["x"]) and not pd.api.types.is_bool_dtype(data["x"])
+    axis = alt.X("x:Q", title=x, axis=alt.Axis(format=".3~g", tickCount=6)) if numeric else alt.X("x:N", title=x)
+    if not numeric:
+        data["x"] = data["x"].astype(str)
+    base = alt.Chart(data).encode(x=axis, color=alt.Color("metric:N", title="outcome"))
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y("lo:Q", title="probability", scale=alt.Scale(domain=[0, 1])), y2="hi:Q"
     )
@@ -162,7 +174,7 @@ def line_with_interval(table: pd.DataFrame, x: str, metrics: list[str]) -> alt.C
         y="p:Q",
         tooltip=[
             alt.Tooltip("metric:N"),
-            alt.Tooltip("x:Q", title=x),
+            alt.Tooltip("x:Q" if numeric else "x:N", title=x),
             alt.Tooltip("p:Q", format=".3f"),
             alt.Tooltip("lo:Q", title="95% low", format=".3f"),
             alt.Tooltip("hi:Q", title="95% high", format=".3f"),

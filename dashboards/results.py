@@ -16,6 +16,7 @@ from dashboards.result_charts import (
     analysed_metrics,
     filter_runs,
     heatmap,
+    is_numeric,
     line_with_interval,
     metrics_of,
     open_result,
@@ -56,8 +57,11 @@ def SweepView(result: ResultFolder) -> None:
     x, set_x = solara.use_state(varied[0])
     y, set_y = solara.use_state(varied[1] if len(varied) > 1 else varied[0])
     shown, set_shown = solara.use_state(metrics[:3])
-    bounds = {p: (float(runs[p].min()), float(runs[p].max())) for p in varied}
+    numeric = [p for p in varied if is_numeric(runs, p)]
+    named = {p: sorted(runs[p].dropna().unique().tolist(), key=str) for p in varied if p not in numeric}
+    bounds = {p: (float(runs[p].min()), float(runs[p].max())) for p in numeric}
     ranges, set_ranges = solara.use_state(bounds)
+    picked, set_picked = solara.use_state(named)
 
     solara.Markdown(
         f"**Sweep** of `{result.manifest.get('scenario')}`: {len(runs)} runs, "
@@ -83,7 +87,14 @@ def SweepView(result: ResultFolder) -> None:
         with solara.Div(attributes={"data-testid": "line-plot"}):
             solara.FigureAltair(line_with_interval(summary_by(runs, [x]), x, list(shown)))
     solara.Markdown("#### Table (filter by parameter)")
-    for path in varied:
+    for path, values in named.items():
+        solara.SelectMultiple(
+            path,
+            values=picked.get(path, values),
+            all_values=values,
+            on_value=lambda chosen, path=path: set_picked({**picked, path: list(chosen)}),
+        )
+    for path in numeric:
         low, high = bounds[path]
         if high > low:
             solara.SliderRangeFloat(
@@ -94,7 +105,7 @@ def SweepView(result: ResultFolder) -> None:
                 step=(high - low) / 100,
                 on_value=lambda value, path=path: set_ranges({**ranges, path: tuple(value)}),
             )
-    chosen = filter_runs(runs, {p: ranges[p] for p in varied if p in ranges})
+    chosen = filter_runs(runs, {p: ranges[p] for p in numeric if p in ranges}, picked)
     if chosen.empty:
         solara.Info("No runs in the chosen ranges.")
     else:

@@ -271,13 +271,15 @@ def beliefs_svg(model: BrinkmanshipModel) -> str:
     colours = state_colours(model)
     series: dict[str, list[Any]] = {}
     palette: dict[str, str] = {}
+    several = len(model.crises) > 1
     for crisis in model.crises:
         for side in crisis.sides:
             image, resolve = f"image.{crisis.id}.{side.code}", f"resolve.{crisis.id}.{side.code}"
-            series[f"{side.code} reckless"] = _series(model, image)
-            series[f"{side.code} resolve"] = _series(model, resolve)
-            palette[f"{side.code} reckless"] = colours[side.code]
-            palette[f"{side.code} resolve"] = _lighter(colours[side.code])
+            name = f"{crisis.id}: {side.code}" if several else side.code
+            series[f"{name} reckless"] = _series(model, image)
+            series[f"{name} resolve"] = _series(model, resolve)
+            palette[f"{name} reckless"] = colours[side.code]
+            palette[f"{name} resolve"] = _lighter(colours[side.code])
     return LineChart(
         title="Images: how reckless and how resolved each side looks to the other",
         x=_steps(model),

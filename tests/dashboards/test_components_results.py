@@ -239,11 +239,6 @@ def test_outcome_and_path_choices_redraw_the_charts(folders):
     assert heat["title"] == f"p_yield by {B} and {A}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a sweep that varies a name (brink sweep --vary states.AAA.policy.otherwise=escalate,hold) "
-    "crashes SweepView with ValueError: it takes float() of every varied path for the range sliders",
-)
 def test_sweep_over_a_named_parameter_opens(tmp_path):
     out = tmp_path / "names"
     brink("sweep", "theory/chicken", "--vary", "states.AAA.policy.otherwise=escalate,hold",

@@ -159,7 +159,7 @@ def test_open_lower_bound_is_excluded():
     for path in ("params.standfast_spread", "params.warheads_for_devastation"):  # both `gt=0`
         control = moscow[path]
         assert control.low > 0.0, path
-        assert control.low < (control.high - 0.0) / 100, f"{path}: excluded by a sliver, not a big jump"
+        assert control.low == pytest.approx(control.step), f"{path}: excluded by one step of the slider"
         with pytest.raises(ScenarioError):
             load_scenario(scenario("moscow-strike"), {path: 0.0})
 
@@ -178,11 +178,13 @@ def test_bool_params_are_checkboxes():
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_every_float_slider_has_100_to_1000_positions(name):
+def test_every_float_slider_has_enough_positions_and_holds_its_value_on_the_grid(name):
     for control in controls(name):
         if control.kind == "float":
             positions = (control.high - control.low) / control.step
-            assert 99 <= positions <= 1000, (control.path, control.low, control.high, control.step)
+            assert 99 <= positions <= 100_000, (control.path, control.low, control.high, control.step)
+            on_grid = round((control.value - control.low) / control.step)
+            assert control.low + on_grid * control.step == pytest.approx(control.value), control.path
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -209,22 +211,12 @@ def test_every_control_is_accepted_as_an_override_at_both_ends(name):
     assert refused == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a negative value in a range over 20x its size gets the slider [-0, 0] (controls._bounds "
-    "mirrors the clipped top, 0, as the bottom), so the scenario's own value lies outside its slider",
-)
 def test_a_negative_value_lies_within_its_slider():
     spec = load_scenario("moscow-strike", {"params.leaders.mortality_log_base": -1.0})  # schema -30..0
     control = control_of(spec, "params.leaders.mortality_log_base")
     assert control.low <= -1.0 <= control.high
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with an open lower bound (gt=0) and a small value the excluded sliver (span/1000) lies above "
-    "the value: warheads_for_devastation=0.001 gets a slider from 0.004",
-)
 def test_a_small_value_above_an_open_bound_lies_within_its_slider():
     spec = load_scenario("moscow-strike", {"params.warheads_for_devastation": 0.001})
     control = control_of(spec, "params.warheads_for_devastation")
@@ -234,13 +226,7 @@ def test_a_small_value_above_an_open_bound_lies_within_its_slider():
 # --- what the browser's slider can send back -------------------------------------------------------------------
 
 
-KNOWN_BROWSER_BUGS = {
-    ("ends", "params.warheads_for_devastation"): "BUG: the slider runs from 0.2 (gt=0 excluded) with step 1; Vuetify "
-    "snaps to 0.2 + k and formats with the step's 0 decimals, so its left end sends 0, which the schema rejects",
-    ("start", "params.decision_noise"): "BUG: the step (0.1, from the 0..10 span) does not hold the scenario's 0.05; "
-    "Vuetify rounds the value when the slider mounts and sends 0.1 back, so opening the Global parameters "
-    "silently changes decision_noise and rebuilds the run",
-}
+KNOWN_BROWSER_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _browser_cases(check: str) -> list[Any]:

@@ -555,11 +555,6 @@ def test_beliefs_chart_draws_image_and_resolve_of_each_side():
     assert titles == {"RUS reckless", "RUS resolve", "USA reckless", "USA resolve"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: beliefs_svg names series by state code only, so a state in two crises keeps just its last "
-    "crisis's image and resolve lines (image.one.AAA is silently dropped)",
-)
 def test_beliefs_chart_keeps_a_line_per_crisis_side(tiny):
     path = tiny(["escalate"], ["hold"], params={**TINY["params"], "max_steps": 3})
     document = yaml.safe_load(path.read_text())
