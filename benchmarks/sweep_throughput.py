@@ -1,4 +1,4 @@
-"""Runs per second of `brink sweep` (1 and 2 workers) against a plain loop and `mesa.batch_run`.
+"""Runs per second of `brink sweep --simulator agents` (1 and 2 workers) against a plain loop and `mesa.batch_run`.
 
 All four run the same model on the same cells (moscow-strike, three values of the U.S. side's
 fear) with the same number of replications, and print one table side by side. Run it with
@@ -74,8 +74,8 @@ def main() -> None:
     methods: list[tuple[str, Callable[[int], int]]] = [
         ("plain loop over the Mesa model", plain_loop),
         ("mesa.batch_run (1 process)", mesa_batch_run),
-        ("brink sweep, 1 worker", brink_sweep(1)),
-        ("brink sweep, 2 workers", brink_sweep(2)),
+        ("brink sweep --simulator agents, 1 worker", brink_sweep(1)),
+        ("brink sweep --simulator agents, 2 workers", brink_sweep(2)),
     ]
     print(
         f"{SCENARIO}, {len(VALUES)} cells x {reps} replications; {platform.processor() or platform.machine()}, "
