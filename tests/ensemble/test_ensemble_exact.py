@@ -1,0 +1,304 @@
+"""Exact agreement of the ensemble engine with the agent model where no draw can change a run.
+
+In the scenarios of `ensemble_builders.degenerate_document` every run is determined by the
+decision arithmetic alone: options, perceived risk, stand-fast chances, bloc images, audience
+costs, disaster values (given and computed), starting beliefs and their updates, allies joining or
+staying out, doctrine jumps, nuclear rungs forbidden to a side without warheads, decisive rungs,
+damage, cohesion, third-power pull and dissolution. So one agent run and every replication of the
+ensemble must give the same row, field by field (floats to 1e-9).
+
+Confidence: certain in the ``zero`` variant (no draw can fire). In the ``tiny`` variant a slip fires
+with probability below 1e-7 a move (under 2e-3 over the whole module's moves) and a leader leaves office
+(Gompertz intercept -30) with probability below 1e-10 a step; either would show as a catastrophe
+or a succession, which the tests rule out. Power, measured against deliberately broken copies of
+`ensemble/engine.py` (one mutation each) over the 600 seeded scenarios: an off-by-one in the
+crisis's elapsed steps shows in 15 of them, a missing resolve update in 19, allies called for the
+wrong side in 19, a wrong weight of a prospective ally in the bloc image in 16, a missing image
+update in 11, a missing abandonment shock in 33, a wrong threat in 11, a wrong sign of the
+third-power pull in 54, a wrong dissolution test in 12, ignored starting beliefs in 73, the
+nuclear options read from the lead's arsenal instead of the bloc's in 16, swapped damage in 207;
+a wrong count of skipped rungs in only 2 and a missing floor on the value of yielding in 4. What
+no degenerate run can show (the honour boost of an alliance at cohesion 1, anything after a
+catastrophe) is left to test_ensemble_distributions.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ensemble_builders import (
+    EXACT_FIELDS,
+    TOP,
+    Knobs,
+    degenerate_document,
+    ensemble_rows,
+    row_differences,
+    seeded_knobs,
+    write_yaml,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from batch.rows import run_row
+from ensemble.engine import run_ensemble
+from ensemble.rows import outcome_columns
+from ensemble.world import build_world
+from model import BrinkmanshipModel, summarize
+from scenarios import Scenario, load_scenario
+
+REPS = 3
+SEEDED = 600
+"""Scenarios of the seeded sweep: seeds 0 .. SEEDED - 1, every sixth without a crisis."""
+counter = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("degenerate")
+
+
+@pytest.fixture(scope="module")
+def base(folder) -> Scenario:
+    """A degenerate scenario read from a YAML file; examples replace its sections by overrides."""
+    return load_scenario(write_yaml(folder, degenerate_document(Knobs()), "base.yaml"))
+
+
+def both(source: Path | Scenario, document: dict, seed: int):
+    """Load `document` and run it on both simulators.
+
+    `source` is a folder (the document is written there as YAML and loaded from the file) or a
+    scenario (every section of the document is applied as an override, which skips the slow
+    pure-Python YAML parser). Returns the agent model, its row and the ensemble's rows.
+    """
+    if isinstance(source, Scenario):
+        spec = load_scenario(source, document)
+    else:
+        spec = load_scenario(write_yaml(source, document, f"scenario-{next(counter)}.yaml"))
+    model = BrinkmanshipModel(scenario=spec, rng=seed)
+    model.run()
+    outcomes = run_ensemble(spec, REPS, np.random.default_rng(seed))
+    return model, run_row(model), ensemble_rows(outcome_columns(spec, build_world(spec), outcomes))
+
+
+def assert_same(agent_row: dict, rows: list[dict], document: dict) -> None:
+    assert len(rows) == REPS
+    for rep, row in enumerate(rows):
+        problems = row_differences(agent_row, row)
+        assert not problems, f"replication {rep} differs from the agent model: {problems}\nscenario: {document}"
+
+
+def side_a_can_go_nuclear(k: Knobs) -> bool:
+    """Whether AAA's side could ever hold warheads (its own, or a nuclear ally that may join it)."""
+    allies = [code for code, joins in (("CCC", k.join_c), ("EEE", k.join_e and k.ce_active)) if joins]
+    return k.warheads["AAA"] > 0 or any(k.warheads.get(code, 0) > 0 for code in allies)
+
+
+def known_truths(k: Knobs, model: BrinkmanshipModel, row: dict, crisis: bool) -> list[str]:
+    """What every degenerate run must show, whatever the simulator (the rows are equal by then)."""
+    problems = []
+    if not side_a_can_go_nuclear(k) and row["first_nuclear_user"] == "AAA":
+        problems.append("AAA's side has no warheads but used them")
+    if row["yield_cause"] == "defeat" and (k.decisive_rung is None or row["yielder"] != "BBB"):
+        problems.append("a defeat without a certain decisive rung, or of the side with all the strength")
+    if row["outcome"] == "catastrophe":
+        problems.append("a catastrophe: nothing slips and the trait policy never picks the top rung")
+    if (not crisis or not k.stop_when_crises_end) and row["steps"] != k.max_steps:
+        problems.append("the run ended before its step limit")
+    summary = summarize(model)
+    if summary["successions"]:
+        problems.append("a leader left office")
+    for alliance, fate in summary["alliances"].items():
+        if alliance in ("A-C", "B-E", "C-E") and fate["survived"] != fate["initially_active"]:
+            problems.append(f"{alliance}, held at cohesion 1, dissolved")
+    return problems
+
+
+# --- a seeded sweep over the scenarios' structure -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(base):
+    """Both simulators on SEEDED degenerate scenarios, each drawn uniformly from its seed."""
+    mismatches, truths = {}, {}
+    seen: dict[str, set] = {f: set() for f in ("outcome", "yield_cause", "yielder", "max_rung", "slip")}
+    mechanisms: Counter = Counter()
+    for seed in range(SEEDED):
+        k = seeded_knobs(np.random.default_rng(seed))
+        document = degenerate_document(k)
+        crisis = seed % 6 != 0
+        if not crisis:
+            document["crises"] = {}  # alliance dynamics only: the run lasts max_steps
+        model, agent_row, rows = both(base, document, seed)
+        problems = [f"rep {rep}: {p}" for rep, row in enumerate(rows) for p in row_differences(agent_row, row)]
+        if problems:
+            mismatches[seed] = problems
+        if wrong := known_truths(k, model, agent_row, crisis):
+            truths[seed] = wrong
+        for name in ("outcome", "yield_cause", "yielder", "max_rung"):
+            seen[name].add(agent_row[name])
+        summary = summarize(model)
+        for alliance in ("A-D", "B-F"):
+            mechanisms[f"dissolved {alliance}"] += not summary["alliances"][alliance]["survived"]
+        if crisis:
+            seen["slip"].add((k.slip, agent_row["outcome"]))
+            facts = summary["crises"]["standoff"]
+            mechanisms["join"] += any(facts["joined"].values())
+            mechanisms["stay out"] += any(facts["declined"].values())
+            mechanisms["nuclear use"] += bool(agent_row["nuclear_used"])
+            mechanisms["jump"] += any(e["action"].startswith("escalate (skips") for e in model.event_log)
+            mechanisms["audience cost"] += bool(max(k.audience_cost) > 0 and agent_row["duration"] >= 2)
+    return mismatches, truths, seen, mechanisms
+
+
+def test_every_replication_of_every_seeded_scenario_equals_the_agent_run(seeded):
+    mismatches, _, _, _ = seeded
+    shown = {seed: problems[:4] for seed, problems in list(mismatches.items())[:5]}
+    assert not mismatches, f"{len(mismatches)} of {SEEDED} scenarios differ (seed: fields): {shown}"
+
+
+def test_seeded_runs_respect_what_the_scenarios_force(seeded):
+    _, truths, _, _ = seeded
+    assert not truths, truths
+
+
+def test_the_seeded_scenarios_reach_every_outcome_and_mechanism(seeded):
+    """Precondition of the two tests above: the sweep exercises what it claims to."""
+    _, _, seen, mechanisms = seeded
+    assert seen["outcome"] == {"yield", "stalemate", "not_started", "no_crisis"}
+    assert seen["yield_cause"] == {"choice", "defeat", None}
+    assert seen["yielder"] == {"AAA", "BBB", None}
+    assert seen["max_rung"] == set(range(TOP))  # every rung but the top
+    assert {("zero", "yield"), ("tiny", "yield"), ("zero", "stalemate"), ("tiny", "stalemate")} <= seen["slip"]
+    assert len(mechanisms) == 7 and min(mechanisms.values()) >= 5, mechanisms
+
+
+# --- hypothesis over the leads' traits ---------------------------------------------------------------------------
+
+unit = st.floats(0.0, 1.0)
+
+
+TRAIT_SETTINGS = settings(
+    max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@TRAIT_SETTINGS
+@given(
+    structure=st.integers(0, 39),
+    slip=st.sampled_from(["tiny", "tiny", "zero"]),
+    a=st.tuples(unit, unit, unit),
+    b=st.tuples(unit, unit, unit),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_traits_of_the_two_leads_give_the_agent_models_run(base, structure, slip, a, b, seed):
+    """Fear, recklessness and commitment of both leads from hypothesis, on 40 seeded structures."""
+    k = seeded_knobs(np.random.default_rng(10_000 + structure), slip)
+    k.traits.update(AAA=a, BBB=b)
+    document = degenerate_document(k)
+    model, agent_row, rows = both(base, document, seed)
+    assert_same(agent_row, rows, document)
+    assert not known_truths(k, model, agent_row, crisis=True)
+
+
+def test_fear_and_recklessness_decide_the_tiny_slip_crises_alike(base):
+    """A grid over the leads' fear and recklessness: the outcomes vary with the traits, and agree."""
+    k = Knobs(
+        slip="tiny",
+        risk_sensitivity=10.0,
+        standfast_spread=1e-5,
+        concede=(0.5, 0.5),
+        disaster=(-1e6, -3e5),
+        damage_target=(0.0, 0.0, 0.01, 0.01, 0.03, 0.0, 0.03, 1.0),
+        audience_cost=(0.01, 0.0),
+        max_steps=12,
+        start_rung=2,
+        join_c=True,
+        join_e=True,
+    )
+    grid = np.linspace(0.0, 1.0, 4)
+    found = set()
+    for fear_a, reckless_a, (fear_b, reckless_b) in itertools.product(grid, grid, [(0.0, 1.0), (0.5, 0.5), (1.0, 0.0)]):
+        k.traits = {"AAA": (fear_a, reckless_a, 0.5), "BBB": (fear_b, reckless_b, 0.5)}
+        document = degenerate_document(k)
+        _, agent_row, rows = both(base, document, seed=7)
+        assert_same(agent_row, rows, document)
+        found.add(tuple(agent_row[name] for name in EXACT_FIELDS))
+    outcomes = {f[:2] for f in found}
+    assert outcomes == {("yield", "AAA"), ("yield", "BBB"), ("stalemate", None)}, outcomes
+    assert len(found) >= 6, found
+
+
+# --- hand-made cases with a known answer, from YAML files ------------------------------------------------------
+
+
+def test_a_nuclear_ally_that_joins_opens_the_nuclear_rungs(folder):
+    """AAA has no warheads: the nuclear rungs are forbidden to it until CCC (200 warheads) joins."""
+    base_knobs = Knobs(
+        warheads={"AAA": 0, "BBB": 300, "CCC": 200},
+        damage_self=(0.0,) * TOP + (1.0,),
+        prevail=(1.0, 1.0),
+        concede=(0.0, -0.5),
+        disaster=(-5.0, -5.0),
+        start_rung=4,  # an armed attack on AAA's side: its allies are called when the crisis opens
+        allow_hold=False,  # AAA moves first: on to the nuclear warning shot (rung 5), or yield
+        jumps={},
+        max_steps=10,
+    )
+    results = {}
+    for joins in (False, True):
+        base_knobs.join_c = joins
+        document = degenerate_document(base_knobs)
+        _, agent_row, rows = both(folder, document, seed=1)
+        assert_same(agent_row, rows, document)
+        results[joins] = agent_row
+    alone, helped = results[False], results[True]
+    assert (alone["outcome"], alone["yielder"], alone["duration"], alone["max_rung"]) == ("yield", "AAA", 1, 4)
+    assert not alone["nuclear_used"]
+    assert helped["first_nuclear_user"] == "AAA" and helped["max_rung"] >= 5
+
+
+@pytest.mark.parametrize("attacked", [False, True])
+def test_an_ally_that_stays_out_shakes_its_alliance_apart(folder, attacked):
+    """DDD (commitment 0) stays out when AAA's side is attacked; the shock, 0.3 x (1 - 0), takes A-D's
+    cohesion from 0.45 to 0.15, below 0.3, so A-D dissolves at the first cohesion update (step 1)."""
+    k = Knobs(
+        middle=(0.45, 0.0, 1.0),
+        dissolve_below=0.3,
+        step_years=1 / 365,
+        start_rung=4 if attacked else 2,  # rung 4 is an armed attack, rung 2 is not
+        join_c=False,
+        max_steps=3,
+        stop_when_crises_end=False,
+    )
+    document = degenerate_document(k)
+    model, agent_row, rows = both(folder, document, seed=3)
+    assert_same(agent_row, rows, document)
+    assert agent_row["alliance.A-D.survived"] is (not attacked)
+    assert agent_row["alliance.A-D.dissolved_year"] == (round(2030.0 + 1 / 365, 6) if attacked else None)
+    assert ("DDD" in summarize(model)["crises"]["standoff"]["declined"]["AAA"]) is attacked
+
+
+def test_a_doctrine_jump_is_taken_and_seen_as_reckless(folder):
+    """AAA may jump from rung 2 to 5 (a skip and a nuclear rung: two shocks on BBB's image of it)."""
+    k = Knobs(
+        warheads={"AAA": 1000, "BBB": 300, "CCC": 0},
+        damage_self=(0.0, 0.0, 0.03, 0.03, 0.03, 0.0, 0.03, 1.0),
+        jumps={"AAA": (2, 5)},
+        start_rung=2,
+        max_steps=2,
+        learning_rate=0.2,
+        shock_bonus=1.0,
+        traits={"AAA": (0.5, 0.3, 0.5), "BBB": (0.5, 0.5, 0.5)},
+    )
+    document = degenerate_document(k)
+    model, agent_row, rows = both(folder, document, seed=5)
+    assert_same(agent_row, rows, document)
+    assert model.event_log[1]["action"] == "escalate (skips 2)" and model.event_log[1]["rung"] == 5
+    assert agent_row["first_nuclear_user"] == "AAA"
+    bbb, aaa = model.state("BBB").index, model.state("AAA").index
+    # The image moves toward 1 with weight 0.2 x (1 + 1 x (nuclear + one skip)) = 0.6: 0.3 -> 0.72.
+    assert model.belief_recklessness[bbb, aaa] == pytest.approx(0.3 + 0.6 * (1 - 0.3))
