@@ -25,18 +25,9 @@ from pathlib import Path
 import yaml
 
 from dashboards.assets import default_assets_dir
+from dashboards.chromium import CHROMIUM, CHROMIUM_ARGS
 from scenarios import shipped_scenarios
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TARGET_FPS = 10.0
 
 # Runs in the page: record the time of every change of the drawn step.

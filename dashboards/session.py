@@ -39,8 +39,9 @@ class LiveRun:
         self.model = self._build()
         self.frame = build_frame(self.model)
 
-    def _build(self) -> BrinkmanshipModel:
-        return BrinkmanshipModel(scenario=self.base, rng=self.seed, overrides=dict(self.values))
+    def _build(self, values: dict[str, Any] | None = None) -> BrinkmanshipModel:
+        chosen = self.values if values is None else values
+        return BrinkmanshipModel(scenario=self.base, rng=self.seed, overrides=dict(chosen))
 
     def choose_scenario(self, scenario: str | Path) -> Frame:
         """Switch to another scenario, forgetting chosen values (they belong to the old one).
@@ -62,11 +63,9 @@ class LiveRun:
         """
         with self._lock:
             values = {**self.values, path: value}
-            model = BrinkmanshipModel(scenario=self.base, rng=self.seed, overrides=values)
-            self.values, self.model = values, model
-            self.generation += 1
-            self.frame = build_frame(model)
-            return self.frame
+            model = self._build(values)  # raises before anything changes
+            self.values = values
+            return self._rebuild(model)
 
     def set_seed(self, seed: int) -> Frame:
         """Change the seed and rebuild.
@@ -85,8 +84,8 @@ class LiveRun:
         with self._lock:
             return self._rebuild()
 
-    def _rebuild(self) -> Frame:
-        self.model = self._build()
+    def _rebuild(self, model: BrinkmanshipModel | None = None) -> Frame:
+        self.model = self._build() if model is None else model
         self.generation += 1
         self.frame = build_frame(self.model)
         return self.frame

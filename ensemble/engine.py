@@ -228,6 +228,14 @@ def survivable(world: World, runs: Runs, side: int) -> np.ndarray:
     return runs.members[:, side, :] @ world.survivable
 
 
+def conventional_share(world: World, runs: Runs, side: np.ndarray) -> np.ndarray:
+    """Each run's side `side`'s share of the belligerents' conventional strength (0.5 if none), (R,)."""
+    r = np.arange(len(runs.ids))
+    own = runs.members[r, side] @ world.conventional
+    total = own + runs.members[r, 1 - side] @ world.conventional
+    return np.where(total > 0, own / np.where(total > 0, total, 1.0), 0.5)
+
+
 def disaster_value(world: World, runs: Runs, spec: Scenario, side: int) -> np.ndarray:
     """Side `side`'s value of catastrophe (given, or its value at risk times destruction), (R,)."""
     crisis = world.crisis
@@ -336,9 +344,7 @@ def play_turn(world: World, runs: Runs, spec: Scenario, step: int, rng: np.rando
     disaster = np.where(me == 0, disaster_value(world, runs, spec, 0), disaster_value(world, runs, spec, 1))
     elapsed = step - runs.opened_at
     concede = np.maximum(concession_value(crisis.concede[me], world.audience_cost[lead], elapsed), disaster)
-    own = runs.members[r, me] @ world.conventional
-    total = own + runs.members[r, them] @ world.conventional
-    share = np.where(total > 0, own / np.where(total > 0, total, 1.0), 0.5)
+    share = conventional_share(world, runs, me)
     armed = (runs.members[r, me] @ world.warheads) > 0
     allowed = crisis.options[me, armed.astype(int), runs.rung]  # (R, K)
     fear, reckless = runs.fear[r, lead], runs.recklessness[r, lead]
@@ -424,9 +430,7 @@ def apply_moves(
     going &= ~slipped
     fought = going & (rng.random(len(r)) < world.decisive[move])
     if fought.any():
-        own = runs.members[r, me] @ world.conventional
-        total = own + runs.members[r, 1 - me] @ world.conventional
-        share = np.where(total > 0, own / np.where(total > 0, total, 1.0), 0.5)
+        share = conventional_share(world, runs, me)
         winner = np.where(rng.random(len(r)) < share, me, 1 - me)
         end(world, runs, spec, fought, YIELDED, yielder=1 - winner, cause=DEFEAT)
 

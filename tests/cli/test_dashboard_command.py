@@ -19,19 +19,10 @@ import pytest
 from fake_npm import install_fake_npm, make_tarball, npm_calls
 
 from dashboards.assets import ASSET_PACKAGES, default_assets_dir, missing_assets
+from dashboards.chromium import CHROMIUM, CHROMIUM_ARGS
 
 BRINK = str(Path(sys.executable).with_name("brink"))
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("BRINK_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 START_DEADLINE = 120.0  # seconds for the server to answer
 STOP_DEADLINE = 15.0  # seconds for `brink dashboard` to exit after Ctrl-C (it kills the server after 10)
 ASSET_URL = "/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/main8.css"
