@@ -8,7 +8,10 @@ Modules:
     ladder: the ladder format.
     paths: dotted parameter paths (``states.RUS.recklessness``).
     loading: reading, overriding and validating files.
-    errors: `ScenarioError`, the one error bad input raises.
+    reading: the safe YAML reader (duplicate keys, nesting, aliases, file size).
+    strict: strict numbers, flags, names and ids shared by the models.
+    limits: the documented size limits.
+    errors: `ScenarioError`, the one error bad input raises (one line, values cut short).
 """
 
 from scenarios.errors import ScenarioError

@@ -8,14 +8,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from scenarios.errors import ScenarioError
+from scenarios import limits
+from scenarios.errors import ScenarioError, shown
 from scenarios.ladder import Ladder
 from scenarios.paths import OVERRIDE_SOURCE, check_path, set_path
-from scenarios.schema import Scenario, _suggest
+from scenarios.reading import read_yaml as read_yaml  # callers read YAML files through here
+from scenarios.schema import NEVER, Scenario, _suggest
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 LADDER_DIR = SCENARIO_DIR / "ladders"
@@ -44,35 +45,25 @@ def resolve_scenario(reference: str | Path) -> Path:
     if str(reference) in shipped:
         return shipped[str(reference)]
     path = Path(reference)
-    if path.is_file():
+    kind = file_kind(path)
+    if kind == "file":
         return path
-    if path.exists():
+    if kind == "other":
         raise ScenarioError(str(reference), "", "is not a file")
     hint = _suggest(str(reference), shipped) if path.suffix == "" else ""
     raise ScenarioError(str(reference), "", f"no such file or shipped scenario{hint}")
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping with ``yaml.safe_load``.
-
-    Raises:
-        ScenarioError: Unreadable, not YAML, or not a mapping at the top.
-    """
-    source = str(path)
+def file_kind(path: Path) -> str:
+    """"file", "other" (a folder, a device) or "missing"; a name too long to be a path is missing."""
+    if len(str(path)) > limits.REFERENCE_CHARS:
+        return "missing"
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(source, "", f"cannot read file: {getattr(error, 'strerror', None) or error}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ScenarioError(source, "", f"not valid YAML: {where}{problem}") from None
-    if not isinstance(data, dict):
-        raise ScenarioError(source, "", f"expected a mapping of fields at the top, found {type(data).__name__}")
-    return data
+        if path.is_file():
+            return "file"
+        return "other" if path.exists() else "missing"
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return "missing"
 
 
 def load_ladder(reference: str, relative_to: Path | None = None) -> Ladder:
@@ -88,11 +79,11 @@ def load_ladder(reference: str, relative_to: Path | None = None) -> Ladder:
         path = Path(reference)
         if not path.is_absolute() and relative_to is not None:
             path = relative_to.parent / path
-        if not path.is_file():
+        if file_kind(path) != "file":
             raise ScenarioError(
                 str(relative_to or reference),
                 "ladder",
-                f"no shipped ladder or file {reference!r}{_suggest(reference, shipped)}",
+                f"no shipped ladder or file {shown(reference)}{_suggest(reference, shipped)}",
             )
     return validate_model(Ladder, read_yaml(path), str(path))
 
@@ -111,43 +102,134 @@ def load_scenario(
         The validated scenario, with its ladder loaded.
 
     Raises:
-        ScenarioError: Any problem with the file, the ladder or an override.
+        ScenarioError: Any problem with the file, the ladder or an override (see docs/scenarios.md).
     """
     pairs = list(overrides.items() if isinstance(overrides, Mapping) else overrides)
     if isinstance(reference, Scenario):
         base_dir = Path(reference.source) if reference.source != "<scenario>" else None
         source = reference.source
         raw = reference.model_dump(by_alias=True, exclude_unset=True, mode="python")
-        if isinstance(reference.ladder, str) and reference._ladder is not None:
-            cached_ladder: Ladder | None = reference._ladder
-        else:
-            cached_ladder = None
+        cached_ladder = reference._ladder if isinstance(reference.ladder, str) else None
     else:
         path = resolve_scenario(reference)
         base_dir, source, raw, cached_ladder = path, str(path), read_yaml(path), None
-    scenario = validate_model(Scenario, raw, source)
-    if pairs:
-        full = scenario.model_dump(by_alias=True, mode="python")
-        for key, value in pairs:
-            check_path(full, key)
-            set_path(raw, key, value)
-        override_paths = {key for key, _ in pairs}
-        try:
-            scenario = Scenario.model_validate(raw)
-        except ValidationError as error:
-            path_text, problem = describe_error(error, raw, Scenario)
-            blamed = OVERRIDE_SOURCE if _touches(path_text, override_paths) else source
-            raise ScenarioError(blamed, path_text, problem) from None
+    written = validate_model(Scenario, raw, source)
+    if not isinstance(reference, Scenario):
+        check_event_steps(written, source, None)
+    scenario = apply_overrides(written, raw, pairs, source) if pairs else written
     scenario._source = source
-    if isinstance(scenario.ladder, Ladder):
-        ladder = scenario.ladder
-    elif cached_ladder is not None and cached_ladder.name == scenario.ladder:
-        ladder = cached_ladder
-    else:
-        ladder = load_ladder(scenario.ladder, base_dir)
+    ladder = _ladder_of(scenario, cached_ladder, base_dir)
     scenario._ladder = ladder
+    touched = {key for key, _ in pairs}
+    if "ladder" in touched:
+        check_ladder_override(_ladder_of(written, cached_ladder, base_dir), scenario, touched)
     check_against_ladder(scenario, ladder)
+    if touched:
+        check_event_steps(scenario, source, touched)
     return scenario
+
+
+def apply_overrides(written: Scenario, raw: dict[str, Any], pairs: list[tuple[str, Any]], source: str) -> Scenario:
+    """Apply ``path -> value`` overrides to the document `raw` of `written` and validate it again.
+
+    Raises:
+        ScenarioError: A path that names nothing, or an invalid result (blamed on ``--set`` when an
+            override is involved).
+    """
+    full = written.model_dump(by_alias=True, mode="python")
+    for key, value in pairs:
+        check_path(full, key)
+        set_path(raw, key, value)
+    override_paths = {key for key, _ in pairs}
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as error:
+        path_text, problem = describe_error(error, raw, Scenario)
+        blamed = OVERRIDE_SOURCE if _touches(path_text, override_paths) else source
+        raise ScenarioError(blamed, path_text, problem) from None
+
+
+def _ladder_of(scenario: Scenario, cached: Ladder | None, base_dir: Path | None) -> Ladder:
+    if isinstance(scenario.ladder, Ladder):
+        return scenario.ladder
+    if cached is not None and cached.name == scenario.ladder:
+        return cached
+    return load_ladder(scenario.ladder, base_dir)
+
+
+def check_event_steps(scenario: Scenario, source: str, touched: set[str] | None) -> None:
+    """Refuse an event scheduled after the step limit, which would silently never fire.
+
+    An event written ``at: never`` is switched off on purpose and passes.
+
+    Args:
+        scenario: The validated scenario.
+        source: Its file, blamed when `touched` is None (the file as written).
+        touched: The override paths; then only events whose step an override set are checked
+            (an override that shortens the run, ``--steps`` say, leaves later events unfired).
+
+    Raises:
+        ScenarioError: An event's ``at`` beyond ``params.max_steps``.
+    """
+    limit = scenario.params.max_steps
+    for position, event in enumerate(scenario.events):
+        path = f"events.{position}.at"
+        if limit < event.at != NEVER and (touched is None or _touches(path, touched)):
+            raise ScenarioError(
+                source if touched is None else OVERRIDE_SOURCE,
+                path,
+                f"step {event.at} is after the step limit (params.max_steps = {limit}), so the event would never "
+                "fire; write 'at: never' to list an event switched off",
+            )
+
+
+def rung_numbers(scenario: Scenario) -> dict[str, Any]:
+    """Every value of the scenario that names a rung of its ladder, by dotted path.
+
+    Start rungs above 0 (rung 0 is the status quo on every ladder), doctrine jumps, strike
+    events' rungs, and rung numbers in a scripted policy's moves.
+    """
+    found: dict[str, Any] = {}
+    for key, crisis in scenario.crises.items():
+        if crisis.start_rung:
+            found[f"crises.{key}.start_rung"] = crisis.start_rung
+    for code, state in scenario.states.items():
+        for position, jump in enumerate(state.doctrine.jumps):
+            found[f"states.{code}.doctrine.jumps.{position}"] = f"{{from: {jump.from_}, to: {jump.to}}}"
+        moves = state.policy.params.get("moves")
+        if isinstance(moves, list | tuple) and any(isinstance(m, int) and not isinstance(m, bool) for m in moves):
+            found[f"states.{code}.policy.moves"] = list(moves)
+    for position, event in enumerate(scenario.events):
+        rung = getattr(event, "rung", None)
+        if rung is not None:
+            found[f"events.{position}.rung"] = rung
+    return found
+
+
+def check_ladder_override(old: Ladder, scenario: Scenario, touched: set[str]) -> None:
+    """Refuse ``--set ladder=...`` when the scenario's rung numbers were written for its own ladder.
+
+    A rung number means a different rung on another ladder (rung 6 is conventional strikes on
+    the homeland on ``default`` and a significant mobilization on ``kahn-44``). The override is allowed
+    when the ladder is the same, when nothing in the scenario names a rung, or when every value
+    that does is overridden too.
+
+    Raises:
+        ScenarioError: Rung numbers written for `old` that the overrides leave as they were.
+    """
+    new = scenario.resolved_ladder
+    if new == old:
+        return
+    stale = [(path, value) for path, value in rung_numbers(scenario).items() if not _touches(path, touched)]
+    if stale:
+        listed = "; ".join(f"{path} = {shown(value, 40)}" for path, value in stale[:3])
+        more = f" and {len(stale) - 3} more" if len(stale) > 3 else ""
+        raise ScenarioError(
+            OVERRIDE_SOURCE,
+            "ladder",
+            f"the scenario's rung numbers were written for ladder {shown(old.name)} and would name other rungs "
+            f"on {shown(new.name)} ({listed}{more}); override them too or write the scenario for that ladder",
+        )
 
 
 def check_against_ladder(scenario: Scenario, ladder: Ladder) -> None:
@@ -201,9 +283,14 @@ def describe_error(error: ValidationError, raw: Any, model: type[BaseModel]) -> 
         allowed = _allowed_keys(model, loc[:-1], raw)
         key = str(loc[-1])
         hint = _suggest(key, allowed) if allowed else ""
-        return ".".join(map(str, loc)), f"unknown field {key!r}{hint}"
+        return ".".join(map(str, loc)), f"unknown field {shown(key)}{hint}"
     if detail["type"] == "missing":
         return ".".join(map(str, loc)), "required field is missing"
+    if detail["type"] == "too_long":
+        actual = (detail.get("ctx") or {}).get("actual_length")
+        count = f"has {actual:,} entries, " if isinstance(actual, int) else ""
+        limit = (detail.get("ctx") or {}).get("max_length")
+        return ".".join(map(str, loc)), f"{count}more than the limit of {limit:,} (see docs/scenarios.md, Size limits)"
     path = ".".join(map(str, loc))
     if (
         not loc
@@ -212,7 +299,7 @@ def describe_error(error: ValidationError, raw: Any, model: type[BaseModel]) -> 
     ):
         path, message = message.split(": ", 1)
     elif "input" in detail and not isinstance(detail["input"], dict | list) and detail["type"] != "value_error":
-        message = f"{message} (got {detail['input']!r})"
+        message = f"{message} (got {shown(detail['input'])})"
     return path, message
 
 
@@ -237,6 +324,7 @@ def _document_path(loc: tuple[Any, ...], raw: Any) -> list[Any]:
 
 _TAGS = {
     "str",
+    "constrained-str",
     "int",
     "float",
     "bool",

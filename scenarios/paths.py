@@ -11,15 +11,18 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import yaml
-
-from scenarios.errors import ScenarioError
+from scenarios import limits
+from scenarios.errors import ScenarioError, clip, shown
+from scenarios.reading import parse_yaml
 
 OVERRIDE_SOURCE = "--set"
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Split ``PATH=VALUE``; the value is read as YAML (``0.9``, ``true``, ``[1, 2]``).
+
+    The value is parsed like a scenario file (`scenarios.reading.parse_yaml`: no duplicate keys,
+    the same size and nesting limits).
 
     Raises:
         ScenarioError: No ``=``, an empty path, or a value that is not YAML.
@@ -28,11 +31,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     path = path.strip()
     if not sep or not path:
         raise ScenarioError(OVERRIDE_SOURCE, path or text, "expected PATH=VALUE, e.g. states.RUS.fear=0.3")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as error:
-        problem = getattr(error, "problem", None) or "cannot be parsed"
-        raise ScenarioError(OVERRIDE_SOURCE, path, f"value {raw!r} is not valid YAML: {problem}") from None
+    if len(path) > limits.REFERENCE_CHARS:
+        raise ScenarioError(OVERRIDE_SOURCE, path, "is not a parameter path (too long)")
+    value = parse_yaml(raw, OVERRIDE_SOURCE, path) if raw.strip() else None
     if value is None:
         raise ScenarioError(OVERRIDE_SOURCE, path, "missing value after '='")
     return path, value
@@ -73,9 +74,10 @@ def check_path(full: Mapping[str, Any], path: str, source: str = OVERRIDE_SOURCE
         children = _children(node)
         if part not in children:
             here = ".".join(walked)
-            close = difflib.get_close_matches(part, children, n=1, cutoff=0.5)
-            hint = f"; did you mean {'.'.join([*walked, close[0]])!r}?" if close else ""
-            known = f" ({here or 'top level'} has: {', '.join(children[:12])})" if children and not close else ""
+            close = difflib.get_close_matches(part[: limits.ID_CHARS], children, n=1, cutoff=0.5)
+            hint = f"; did you mean {shown('.'.join([*walked, close[0]]))}?" if close else ""
+            listed = ", ".join(clip(child, 40) for child in children[:12])
+            known = f" ({here or 'top level'} has: {listed})" if children and not close else ""
             raise ScenarioError(source, path, f"unknown parameter path{hint}{known}")
         node = node[part] if isinstance(node, Mapping) else node[int(part)]
         walked.append(part)

@@ -8,38 +8,51 @@ The JSON Schema published in ``docs/scenario.schema.json`` is generated from the
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
+    TypeAdapter,
     ValidationError,
+    ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
 
 from agents.policies import POLICIES
+from scenarios import limits
+from scenarios.errors import clip, shown
 from scenarios.ladder import Ladder
+from scenarios.strict import (
+    Flag,
+    Integer,
+    Line,
+    Real,
+    Strict,
+    Text,
+    bounded,
+    check_ids,
+    scalar_problem,
+    strict_check,
+)
 
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Unit = bounded(float, ge=0.0, le=1.0)
+Relation = bounded(float, ge=-1.0, le=1.0)
+Payoff = bounded(float, ge=-1e6, le=1e6)
 COUNTRY_CODE = re.compile(r"^[A-Z]{3}$")
 AGGREGATE_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
-
-
-class Strict(BaseModel):
-    """Base: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class BeliefParams(Strict):
     """How observers learn from moves (`rules.beliefs`)."""
 
     learning_rate: Unit = Field(0.2, description="Weight of one observed move on a reckless image.")
-    shock_bonus: float = Field(
+    shock_bonus: Real = Field(
         1.0, ge=0.0, le=10.0, description="Extra weight per shocking feature (civilians, nuclear, skipped rungs)."
     )
 
@@ -52,8 +65,8 @@ class CohesionParams(Strict):
     institution_weight: Unit = Field(0.4, description="Weight of institutionalisation in target cohesion.")
     pull_weight: Unit = Field(0.4, description="Weight of third-power pull in target cohesion.")
     competition: Unit = Field(0.5, description="Pull of a neutral third power per unit of its own tie.")
-    rate: float = Field(0.8, ge=0.0, le=100.0, description="Yearly rate of adjustment toward the target.")
-    noise_sd: float = Field(0.04, ge=0.0, le=1.0, description="Yearly standard deviation of cohesion noise.")
+    rate: Real = Field(0.8, ge=0.0, le=100.0, description="Yearly rate of adjustment toward the target.")
+    noise_sd: Real = Field(0.04, ge=0.0, le=1.0, description="Yearly standard deviation of cohesion noise.")
     dissolve_below: Unit = Field(0.2, description="An alliance dissolves when cohesion falls below this.")
     abandonment_shock: Unit = Field(0.3, description="Cohesion lost when an ally fails a triggered clause.")
     honour_boost: Unit = Field(0.1, description="Cohesion gained when an ally honours a triggered clause.")
@@ -64,23 +77,23 @@ class CohesionParams(Strict):
 class LeaderParams(Strict):
     """Leader exit and succession (`rules.leaders`)."""
 
-    mortality_log_base: float = Field(-10.0, ge=-30.0, le=0.0, description="Gompertz log hazard at age 0.")
-    mortality_slope: float = Field(0.09, ge=0.0, le=1.0, description="Gompertz growth of log hazard per year.")
+    mortality_log_base: Real = Field(-10.0, ge=-30.0, le=0.0, description="Gompertz log hazard at age 0.")
+    mortality_slope: Real = Field(0.09, ge=0.0, le=1.0, description="Gompertz growth of log hazard per year.")
     trait_sd: Unit = Field(0.1, description="Standard deviation of a successor's trait shift.")
 
 
 class Params(Strict):
     """Global parameters of a run."""
 
-    max_steps: int = Field(100, ge=1, le=100_000, description="Step limit; open crises end in stalemate.")
-    step_years: float = Field(1 / 365, gt=0.0, le=10.0, description="Length of a step in years.")
-    start_year: float = Field(2025.0, ge=1900.0, le=2200.0, description="Calendar year at step 0.")
-    stop_when_crises_end: bool = Field(True, description="End the run once every crisis is over.")
-    risk_sensitivity: float = Field(2.0, ge=0.0, le=10.0, description="How strongly traits bend perceived risk.")
-    standfast_spread: float = Field(0.1, gt=0.0, le=1.0, description="Width of the stand-fast threshold.")
-    decision_noise: float = Field(0.02, ge=0.0, le=10.0, description="Softmax temperature of trait choices.")
-    slip_scale: float = Field(1.0, ge=0.0, le=10.0, description="Multiplier on every rung's slip risk.")
-    warheads_for_devastation: float = Field(
+    max_steps: Integer = Field(100, ge=1, le=100_000, description="Step limit; open crises end in stalemate.")
+    step_years: Real = Field(1 / 365, gt=0.0, le=10.0, description="Length of a step in years.")
+    start_year: Real = Field(2025.0, ge=1900.0, le=2200.0, description="Calendar year at step 0.")
+    stop_when_crises_end: Flag = Field(True, description="End the run once every crisis is over.")
+    risk_sensitivity: Real = Field(2.0, ge=0.0, le=10.0, description="How strongly traits bend perceived risk.")
+    standfast_spread: Real = Field(0.1, gt=0.0, le=1.0, description="Width of the stand-fast threshold.")
+    decision_noise: Real = Field(0.02, ge=0.0, le=10.0, description="Softmax temperature of trait choices.")
+    slip_scale: Real = Field(1.0, ge=0.0, le=10.0, description="Multiplier on every rung's slip risk.")
+    warheads_for_devastation: Real = Field(
         50.0, gt=0.0, le=100_000.0, description="Surviving warheads that destroy 63% of a value at risk."
     )
     beliefs: BeliefParams = Field(default_factory=BeliefParams)
@@ -91,17 +104,17 @@ class Params(Strict):
 class LeaderSpec(Strict):
     """A state's leader at the start of the run."""
 
-    name: str = Field("Leader", min_length=1)
-    age: float = Field(60.0, ge=0.0, le=120.0)
-    tenure: float = Field(0.0, ge=0.0, le=100.0, description="Years in office so far.")
-    political_hazard: float = Field(0.05, ge=0.0, le=10.0, description="Yearly hazard of losing office.")
+    name: Line = Field("Leader", min_length=1)
+    age: Real = Field(60.0, ge=0.0, le=120.0)
+    tenure: Real = Field(0.0, ge=0.0, le=100.0, description="Years in office so far.")
+    political_hazard: Real = Field(0.05, ge=0.0, le=10.0, description="Yearly hazard of losing office.")
 
 
 class Jump(Strict):
     """A doctrine's direct jump: from any rung at or above `from` (and below `to`) to `to`."""
 
-    from_: int = Field(alias="from", ge=0)
-    to: int = Field(ge=1)
+    from_: Integer = Field(alias="from", ge=0)
+    to: Integer = Field(ge=1)
 
     @model_validator(mode="after")
     def _upward(self) -> Jump:
@@ -113,7 +126,7 @@ class Jump(Strict):
 class DoctrineSpec(Strict):
     """Which rungs a state may jump to directly."""
 
-    jumps: list[Jump] = Field(default_factory=list)
+    jumps: list[Jump] = Field(default_factory=list, max_length=limits.JUMPS)
 
 
 class PolicySpec(Strict):
@@ -121,12 +134,17 @@ class PolicySpec(Strict):
 
     model_config = ConfigDict(extra="allow")
 
-    name: str
+    name: str = Field(max_length=limits.ID_CHARS)
 
     @model_validator(mode="after")
     def _known(self) -> PolicySpec:
         if self.name not in POLICIES:
-            raise ValueError(f"unknown policy {self.name!r}{_suggest(self.name, POLICIES)}")
+            raise ValueError(f"unknown policy {shown(self.name)}{_suggest(self.name, POLICIES)}")
+        fields = POLICIES[self.name].Params.model_fields
+        for key, value in self.params.items():
+            problem = scalar_problem(fields[key].annotation, value) if key in fields else None
+            if problem:
+                raise ValueError(f"policy {self.name!r}: {key}: {problem}")
         try:
             POLICIES[self.name].Params(**self.params)
         except ValidationError as error:
@@ -148,17 +166,17 @@ def _policy_from_name(value: Any) -> Any:
 class StateSpec(Strict):
     """A state (or an aggregate actor)."""
 
-    name: str = Field(min_length=1, description="Display name.")
-    aggregate: bool = Field(False, description="An aggregate actor (e.g. European NATO members).")
+    name: Line = Field(min_length=1, description="Display name.")
+    aggregate: Flag = Field(False, description="An aggregate actor (e.g. European NATO members).")
     fear: Unit = Field(description="Subjective sense of strategic risk.")
     recklessness: Unit = Field(description="Willingness to run risks to civilians.")
     commitment: Unit = Field(description="Reliability in honouring alliance obligations.")
     image: Unit | None = Field(None, description="Recklessness others see at the start (default: the trait).")
-    audience_cost: float = Field(0.0, ge=0.0, le=10.0, description="Cost per step of backing down in public.")
-    conventional: float = Field(1.0, ge=0.0, le=1e6, description="Conventional military strength (relative).")
-    warheads: int = Field(0, ge=0, le=100_000, description="Nuclear warheads.")
+    audience_cost: Real = Field(0.0, ge=0.0, le=10.0, description="Cost per step of backing down in public.")
+    conventional: Real = Field(1.0, ge=0.0, le=1e6, description="Conventional military strength (relative).")
+    warheads: Integer = Field(0, ge=0, le=100_000, description="Nuclear warheads.")
     second_strike: Unit = Field(0.5, description="Share of warheads that survive a first strike.")
-    value_at_risk: float = Field(
+    value_at_risk: Real = Field(
         1.0, ge=0.0, le=1e6, description="What all-out war would destroy, in units of the value of prevailing."
     )
     leader: LeaderSpec = Field(default_factory=LeaderSpec)
@@ -171,15 +189,15 @@ class StateSpec(Strict):
 class AllianceSpec(Strict):
     """A treaty between states."""
 
-    members: list[str] = Field(min_length=2, description="Member state codes.")
-    active: bool = Field(True, description="Whether the treaty is in force.")
+    members: list[str] = Field(min_length=2, max_length=limits.STATES, description="Member state codes.")
+    active: Flag = Field(True, description="Whether the treaty is in force.")
     automaticity: Unit = Field(description="1: automatic defence with all means; 0: consultation only.")
     institutionalisation: Unit = Field(description="Breadth of institutionalised cooperation.")
     cohesion: Unit = Field(description="Cohesion at the start.")
     shared_threat: Unit = Field(0.0, description="Standing threat the members share.")
     war_context: str | None = Field(None, description="Context flag of the war that binds the members.")
-    founded: int | None = Field(None, ge=1800, le=2200, description="Year the treaty was signed.")
-    clause: str = Field("", description="The defence clause, in words.")
+    founded: bounded(int, ge=1800, le=2200) | None = Field(None, description="Year the treaty was signed.")
+    clause: Text = Field("", description="The defence clause, in words.")
 
     @field_validator("members")
     @classmethod
@@ -192,15 +210,15 @@ class AllianceSpec(Strict):
 class SideSpec(Strict):
     """One side of a crisis, keyed by its lead state."""
 
-    with_: list[str] = Field(default_factory=list, alias="with", description="Co-belligerents from the start.")
-    prevail: float = Field(1.0, ge=-1e6, le=1e6, description="Value of the other side yielding.")
-    concede: float = Field(0.0, ge=-1e6, le=1e6, description="Value of yielding.")
-    disaster: float | None = Field(
-        None, ge=-1e6, le=1e6, description="Value of catastrophe (default: from arsenals and value at risk)."
+    with_: list[str] = Field(
+        default_factory=list, alias="with", max_length=limits.STATES, description="Co-belligerents from the start."
     )
-    stalemate: float | None = Field(
-        None, ge=-1e6, le=1e6, description="Value of an unresolved end (default: halfway prevail-concede)."
+    prevail: Real = Field(1.0, ge=-1e6, le=1e6, description="Value of the other side yielding.")
+    concede: Real = Field(0.0, ge=-1e6, le=1e6, description="Value of yielding.")
+    disaster: Payoff | None = Field(
+        None, description="Value of catastrophe (default: from arsenals and value at risk)."
     )
+    stalemate: Payoff | None = Field(None, description="Value of an unresolved end (default: halfway prevail-concede).")
 
     @model_validator(mode="after")
     def _ordered(self) -> SideSpec:
@@ -216,15 +234,15 @@ class CrisisSpec(Strict):
 
     sides: dict[str, SideSpec] = Field(min_length=2, max_length=2, description="The two sides by lead state.")
     first_mover: str = Field(description="Lead state that moves first.")
-    start_rung: int = Field(0, ge=0, description="Rung the crisis opens on (reached by the other side).")
-    start_step: int = Field(1, ge=1, description="Step at which the crisis opens.")
-    allow_hold: bool = Field(True, description="Whether a side may stay on the current rung.")
-    description: str = ""
+    start_rung: Integer = Field(0, ge=0, description="Rung the crisis opens on (reached by the other side).")
+    start_step: Integer = Field(1, ge=1, description="Step at which the crisis opens.")
+    allow_hold: Flag = Field(True, description="Whether a side may stay on the current rung.")
+    description: Text = ""
 
     @model_validator(mode="after")
     def _mover(self) -> CrisisSpec:
         if self.first_mover not in self.sides:
-            raise ValueError(f"first_mover {self.first_mover!r} is not one of the sides {sorted(self.sides)}")
+            raise ValueError(f"first_mover {shown(self.first_mover)} is not one of the sides {sorted(self.sides)}")
         return self
 
 
@@ -235,11 +253,32 @@ class BeliefSpec(Strict):
     resolve: Unit | None = None
 
 
+NEVER = 1_000_000_000
+"""The step of an event written ``at: never``: listed (so ``--set events.N.at=12`` can bring it in), never fired."""
+
+
+def _never(value: Any) -> Any:
+    if isinstance(value, str):
+        if value != "never":
+            raise ValueError(f"Input should be a step number (1 or more) or 'never' (got {shown(value)})")
+        return NEVER
+    return value
+
+
 class EventBase(Strict):
     """Fields every event has."""
 
-    at: int = Field(ge=1, description="Step at whose start the event happens.")
-    note: str = Field("", description="What the event stands for, in words.")
+    at: Annotated[
+        int,
+        Field(ge=1),
+        strict_check(int),
+        BeforeValidator(_never, json_schema_input_type=Annotated[int, Field(ge=1)] | Literal["never"]),
+    ] = Field(description="Step at whose start the event happens, or 'never' (listed, switched off).")
+    note: Text = Field("", description="What the event stands for, in words.")
+
+    @field_serializer("at")
+    def _dump_at(self, at: int) -> int | str:
+        return "never" if at == NEVER else at
 
 
 class SetEvent(EventBase):
@@ -247,7 +286,7 @@ class SetEvent(EventBase):
 
     kind: Literal["set"]
     path: str
-    value: float | bool
+    value: Real | Flag
 
 
 class ShiftEvent(EventBase):
@@ -255,7 +294,7 @@ class ShiftEvent(EventBase):
 
     kind: Literal["shift"]
     path: str
-    by: float = Field(ge=-1e6, le=1e6)
+    by: Real = Field(ge=-1e6, le=1e6)
 
 
 class SuccessionEvent(EventBase):
@@ -279,7 +318,7 @@ class AlignEvent(EventBase):
 
     kind: Literal["align"]
     states: tuple[str, str]
-    relation: float = Field(ge=-1.0, le=1.0)
+    relation: Relation
 
 
 class StrikeEvent(EventBase):
@@ -288,7 +327,7 @@ class StrikeEvent(EventBase):
     kind: Literal["strike"]
     crisis: str
     by: str
-    rung: int = Field(ge=1)
+    rung: Integer = Field(ge=1)
 
 
 Event = Annotated[
@@ -312,22 +351,28 @@ LIVE_ALLIANCE_FIELDS = ("active", "automaticity", "institutionalisation", "cohes
 class Scenario(Strict):
     """A scenario file."""
 
-    name: str = Field(min_length=1, description="Short name (the file's stem for shipped scenarios).")
-    title: str = Field("", description="One-line title.")
-    description: str = Field("", description="The claim the scenario lets a user test.")
-    ladder: str | Ladder = Field("default", description="Shipped ladder name, path, or an inline ladder.")
+    name: Line = Field(min_length=1, description="Short name (the file's stem for shipped scenarios).")
+    title: Line = Field("", description="One-line title.")
+    description: Text = Field("", description="The claim the scenario lets a user test.")
+    ladder: Annotated[str, Field(min_length=1, max_length=limits.REFERENCE_CHARS)] | Ladder = Field(
+        "default", description="Shipped ladder name, path, or an inline ladder."
+    )
     params: Params = Field(default_factory=Params)
-    context: dict[str, bool] = Field(default_factory=dict, description="Named conditions, e.g. a war going on.")
-    states: dict[str, StateSpec] = Field(min_length=1)
-    relations: dict[str, Annotated[float, Field(ge=-1.0, le=1.0)]] = Field(
-        default_factory=dict, description="Pairwise relations 'AAA-BBB' in [-1, 1] (default 0)."
+    context: dict[str, Flag] = Field(
+        default_factory=dict, max_length=limits.CONTEXT_FLAGS, description="Named conditions, e.g. a war going on."
     )
-    alliances: dict[str, AllianceSpec] = Field(default_factory=dict)
-    crises: dict[str, CrisisSpec] = Field(default_factory=dict)
+    states: dict[str, StateSpec] = Field(min_length=1, max_length=limits.STATES)
+    relations: dict[str, Relation] = Field(
+        default_factory=dict,
+        max_length=limits.RELATIONS,
+        description="Pairwise relations 'AAA-BBB' in [-1, 1] (default 0).",
+    )
+    alliances: dict[str, AllianceSpec] = Field(default_factory=dict, max_length=limits.ALLIANCES)
+    crises: dict[str, CrisisSpec] = Field(default_factory=dict, max_length=limits.CRISES)
     beliefs: dict[str, dict[str, BeliefSpec]] = Field(
-        default_factory=dict, description="Observer -> target -> starting beliefs."
+        default_factory=dict, max_length=limits.STATES, description="Observer -> target -> starting beliefs."
     )
-    events: list[Event] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list, max_length=limits.EVENTS)
 
     _source: str = PrivateAttr("<scenario>")
     _ladder: Ladder | None = PrivateAttr(None)
@@ -339,8 +384,15 @@ class Scenario(Strict):
             pattern = AGGREGATE_CODE if spec.aggregate else COUNTRY_CODE
             if not pattern.match(code):
                 kind = "an aggregate id (A-Z, 0-9, _)" if spec.aggregate else "an ISO 3166 alpha-3 code"
-                raise ValueError(f"state id {code!r} is not {kind}")
+                raise ValueError(f"state id {shown(code)} is not {kind}")
         return states
+
+    @field_validator("alliances", "crises", "context")
+    @classmethod
+    def _plain_ids(cls, entries: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        kind = {"alliances": "alliance id", "crises": "crisis id", "context": "context flag"}[str(info.field_name)]
+        check_ids(kind, entries)
+        return entries
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -353,7 +405,7 @@ class Scenario(Strict):
                 _require(code, known, f"alliances.{key}.members")
             if alliance.war_context is not None and alliance.war_context not in self.context:
                 raise ValueError(
-                    f"alliances.{key}.war_context: {alliance.war_context!r} is not in context"
+                    f"alliances.{key}.war_context: {shown(alliance.war_context)} is not in context"
                     f"{_suggest(alliance.war_context, self.context)}"
                 )
         for key, crisis in self.crises.items():
@@ -377,11 +429,12 @@ class Scenario(Strict):
         where = f"events.{position}"
         if isinstance(event, SetEvent | ShiftEvent):
             check_live_path(self, event.path, where=f"{where}.path")
+            check_live_value(event, where)
         elif isinstance(event, SuccessionEvent):
             _require(event.state, self.states, f"{where}.state")
         elif isinstance(event, WarEvent) and event.context not in self.context:
             raise ValueError(
-                f"{where}.context: {event.context!r} is not in context{_suggest(event.context, self.context)}"
+                f"{where}.context: {shown(event.context)} is not in context{_suggest(event.context, self.context)}"
             )
         elif isinstance(event, AlignEvent):
             for code in event.states:
@@ -416,12 +469,14 @@ def check_live_path(scenario: Scenario, path: str, where: str) -> None:
     if head == "states" and len(parts) == 3:
         _require(parts[1], scenario.states, where)
         if parts[2] not in LIVE_STATE_FIELDS:
-            raise ValueError(f"{where}: {parts[2]!r} cannot change during a run{_suggest(parts[2], LIVE_STATE_FIELDS)}")
+            raise ValueError(
+                f"{where}: {shown(parts[2])} cannot change during a run{_suggest(parts[2], LIVE_STATE_FIELDS)}"
+            )
     elif head == "alliances" and len(parts) == 3:
         _require(parts[1], scenario.alliances, where)
         if parts[2] not in LIVE_ALLIANCE_FIELDS:
             raise ValueError(
-                f"{where}: {parts[2]!r} cannot change during a run{_suggest(parts[2], LIVE_ALLIANCE_FIELDS)}"
+                f"{where}: {shown(parts[2])} cannot change during a run{_suggest(parts[2], LIVE_ALLIANCE_FIELDS)}"
             )
     elif head == "relations" and len(parts) == 2:
         for code in _pair(parts[1], where):
@@ -430,9 +485,51 @@ def check_live_path(scenario: Scenario, path: str, where: str) -> None:
         _require(parts[1], scenario.context, where)
     else:
         raise ValueError(
-            f"{where}: {path!r} is not a path an event can change (states.ID.TRAIT, "
+            f"{where}: {shown(path)} is not a path an event can change (states.ID.TRAIT, "
             "alliances.ID.FIELD, relations.A-B or context.NAME)"
         )
+
+
+@lru_cache(maxsize=64)
+def live_field(head: str, name: str) -> tuple[Any, TypeAdapter[Any]]:
+    """The type of the field a live path ``HEAD.ID.NAME`` (or ``HEAD.NAME``) sets, and its validator.
+
+    Args:
+        head: ``states``, ``alliances``, ``relations`` or ``context``.
+        name: The field of a state or alliance (ignored for relations and context).
+    """
+    if head in ("states", "alliances"):
+        info = (StateSpec if head == "states" else AllianceSpec).model_fields[name]
+        annotation: Any = Annotated[(info.annotation, *info.metadata)]
+    else:
+        annotation = Relation if head == "relations" else Flag
+    return annotation, TypeAdapter(annotation, config=ConfigDict(allow_inf_nan=False))
+
+
+def check_live_value(event: SetEvent | ShiftEvent, where: str) -> None:
+    """Check a `set` event's value against the type and bounds of the field it sets.
+
+    A `shift` may only add to a number. (The running model clips shifted values into range;
+    see `model.brinkmanship`.)
+
+    Raises:
+        ValueError: A value of the wrong type or out of the field's range.
+    """
+    parts = event.path.split(".")
+    annotation, adapter = live_field(parts[0], parts[-1])
+    if isinstance(event, ShiftEvent):
+        if scalar_problem(annotation, 0.0):
+            raise ValueError(f"{where}.path: {shown(event.path)} is true or false; a set event changes it, not a shift")
+        return
+    problem = scalar_problem(annotation, event.value)
+    if problem is None:
+        try:
+            adapter.validate_python(event.value)
+        except ValidationError as error:
+            message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+            problem = f"{message} (got {shown(event.value)})"
+    if problem:
+        raise ValueError(f"{where}.value: {problem} for {event.path}")
 
 
 def relation_key(a: str, b: str) -> str:
@@ -443,17 +540,22 @@ def relation_key(a: str, b: str) -> str:
 def _pair(key: str, where: str) -> tuple[str, str]:
     parts = key.split("-")
     if len(parts) != 2 or parts[0] == parts[1]:
-        raise ValueError(f"{where}: {key!r} is not a pair of two different state ids joined by '-'")
+        raise ValueError(f"{where}: {shown(key)} is not a pair of two different state ids joined by '-'")
     return parts[0], parts[1]
 
 
 def _require(code: str, known: Any, where: str) -> None:
     if code not in known:
-        raise ValueError(f"{where}: unknown id {code!r}{_suggest(code, known)}")
+        raise ValueError(f"{where}: unknown id {shown(code)}{_suggest(code, known)}")
 
 
-def _suggest(word: str, choices: Any) -> str:
+def _suggest(word: str, choices: Any, listed: int = 12) -> str:
+    """"; did you mean 'x'?" for a close choice, else the first `listed` choices in order."""
     import difflib
 
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(map(str, choices)))}"
+    names = sorted(map(str, choices))
+    close = difflib.get_close_matches(str(word)[: limits.NAME_CHARS], names, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {shown(close[0])}?"
+    more = f", … ({len(names) - listed} more)" if len(names) > listed else ""
+    return f"; known: {', '.join(clip(n, 40) for n in names[:listed])}{more}"

@@ -326,7 +326,7 @@ def test_unreadable_file(monkeypatch, write_yaml, moscow):
     def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(type(path), "read_text", refuse)
+    monkeypatch.setattr(type(path), "open", refuse)
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert caught.value.source == str(path)
