@@ -27,8 +27,7 @@ import pyarrow.parquet as pq
 from batch.design import VARY_SOURCE, Design
 from batch.files import atomic_write, check_output_dir
 from batch.rows import run_row, table_schema
-from batch.seeds import ensemble_seed, run_seed
-from model import BrinkmanshipModel
+from batch.seeds import run_seed, run_seeds
 from scenarios import Scenario, ScenarioError, load_scenario
 from scenarios.paths import OVERRIDE_SOURCE
 
@@ -38,7 +37,8 @@ SIMULATORS: tuple[str, ...] = ("auto", "agents", "ensemble")
 """auto: the ensemble engine where the scenario allows, else the agent model."""
 MANIFEST = "manifest.json"
 PARTS = "parts"
-FORMAT = 1
+FORMAT = 2
+"""2: per-crisis outcome columns and catastrophe causes; every ensemble row has its own seed."""
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,8 @@ class SweepPlan:
 
 SEEDS = {
     "agents": "numpy.random.SeedSequence(root_seed, spawn_key=(rep,)); the same in every cell",
-    "ensemble": "one generator per task: numpy.random.SeedSequence(root_seed, spawn_key=(2**32, first rep of "
-    "the task)); the same in every cell",
+    "ensemble": "numpy.random.SeedSequence(root_seed, spawn_key=(rep,)); the same in every cell; each draw a "
+    "splitmix64 hash of (seed, stream, step, slot) (ensemble.streams)",
 }
 
 
@@ -181,21 +181,25 @@ def task_table(
 def ensemble_task(
     spec: Scenario, plan_cells: dict[str, Any], task: Task, root_seed: int, schema: pa.Schema
 ) -> pa.Table:
-    """Run all of a task's replications at once on the ensemble engine (`ensemble.engine`)."""
+    """Run all of a task's replications at once on the ensemble engine (`ensemble.engine`).
+
+    Each replication runs on its own seed, `batch.seeds.run_seed` (the agent model's), written to
+    its row's ``seed`` column; ``replay_summary(cell_spec, seed)`` reproduces the row alone.
+    """
     from ensemble.engine import run_ensemble
     from ensemble.rows import outcome_columns
     from ensemble.world import build_world
 
-    seed = ensemble_seed(root_seed, task.first_rep)
+    seeds = np.array(run_seeds(root_seed, task.count, task.first_rep), dtype=np.int64)
     identity: dict[str, Any] = {
         "cell": np.full(task.count, task.cell, dtype=np.int64),
         "rep": np.arange(task.first_rep, task.first_rep + task.count, dtype=np.int64),
-        "seed": np.full(task.count, seed, dtype=np.int64),
+        "seed": seeds,
     }
     identity.update({path: np.full(task.count, value) for path, value in plan_cells.items()})
     try:
         cell_spec = load_scenario(spec, plan_cells)
-        outcomes = run_ensemble(cell_spec, task.count, np.random.default_rng(seed))
+        outcomes = run_ensemble(cell_spec, seeds)
         columns = outcome_columns(cell_spec, build_world(cell_spec), outcomes)
     except ScenarioError as error:
         if error.source == OVERRIDE_SOURCE:
@@ -225,6 +229,8 @@ def run_task(spec: Scenario, plan_cells: dict[str, Any], task: Task, root_seed: 
         if error.source == OVERRIDE_SOURCE:  # the fixed overrides are already in `spec`
             error = ScenarioError(VARY_SOURCE, error.path, error.problem)
         cell_spec, problem = None, f"ScenarioError: {error}"
+    from model.brinkmanship import BrinkmanshipModel  # Mesa, loaded when an agent-model task runs
+
     rows = []
     for rep in range(task.first_rep, task.first_rep + task.count):
         seed = run_seed(root_seed, rep)

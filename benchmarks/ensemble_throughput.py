@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from batch.seeds import run_seeds
 from ensemble.engine import age_leaders, open_crisis, play_turn, run_ensemble, start, update_alliances
 from ensemble.world import build_world
 from model import BrinkmanshipModel
@@ -56,8 +57,9 @@ def batch_run(runs: int) -> float:
 
 
 def ensemble(spec, reps: int) -> float:
+    """Runs per second of one ensemble task, its replications' seeds included (as a sweep task computes them)."""
     started = time.perf_counter()
-    run_ensemble(spec, reps, np.random.default_rng(0))
+    run_ensemble(spec, run_seeds(0, reps))
     return reps / (time.perf_counter() - started)
 
 
@@ -136,15 +138,14 @@ def agent_step_ms(spec, steps: int) -> float:
 def ensemble_step_ms(spec, reps: int, steps: int) -> float:
     """Milliseconds per step per replication of the ensemble (no replication ends: timing only)."""
     world = build_world(spec)
-    rng = np.random.default_rng(0)
-    runs = start(world, reps)
-    age_leaders(world, runs, spec, rng)
-    open_crisis(world, runs, spec, 1, rng)
+    runs = start(world, np.arange(reps))
+    age_leaders(world, runs, spec, 1)
+    open_crisis(world, runs, spec, 1)
     started = time.perf_counter()
     for step in range(2, steps + 2):
-        age_leaders(world, runs, spec, rng)
-        play_turn(world, runs, spec, step, rng)
-        update_alliances(world, runs, spec, step, rng)
+        age_leaders(world, runs, spec, step)
+        play_turn(world, runs, spec, step)
+        update_alliances(world, runs, spec, step)
     return 1000 * (time.perf_counter() - started) / steps / reps
 
 

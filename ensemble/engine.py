@@ -3,18 +3,25 @@
 The same step as `model.BrinkmanshipModel.step`, with the replication axis first (states
 ``(R, N)``, beliefs ``(R, N, N)``, alliances ``(R, A)``), and the same rules: every number
 comes from the pure functions in `rules/` that the agent model calls. Replications that have
-ended are written out and dropped, so the arrays shrink as the ensemble runs. All draws come
-from the one generator passed in; the draws differ from the agent model's, the distributions
-do not (`tests/ensemble/` checks this for every shipped scenario the engine supports).
+ended are written out and dropped, so the arrays shrink as the ensemble runs.
+
+Every replication has its own seed, and each of its draws is a function of that seed, the kind
+of draw, the step and a slot (`ensemble.streams`), so a replication's result does not depend on
+which other replications share its task: one row of a sweep replays alone
+(`ensemble.rows.replay_summary`). The draws differ from the agent model's, the distributions do
+not (`tests/ensemble/` checks this for every shipped scenario the engine supports).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ensemble.world import World, build_world, check_supported
+from ensemble import streams
+from ensemble.streams import normals, uniform, uniforms
+from ensemble.world import CONVENTIONAL, SURVIVABLE, WARHEADS, World, build_world, check_supported
 from rules.alliance import bloc_image, cohesion_target, join_probability, shock_cohesion, step_cohesion
 from rules.alliance import third_power_pull as pull_of
 from rules.bargaining import choose, concession_value, option_values, standfast_probability
@@ -27,6 +34,10 @@ PENDING, ACTIVE, YIELDED, CATASTROPHE, STALEMATE = range(5)
 STATUS_NAMES = ("not_started", "active", "yield", "catastrophe", "stalemate")
 CHOICE, DEFEAT = 1, 2
 CAUSE_NAMES = (None, "choice", "defeat")
+"""Why a side yielded, by code (`model.outcomes`)."""
+SLIPPED, DELIBERATE = 1, 2
+CATASTROPHE_CAUSE_NAMES = (None, "slip", "deliberate")
+"""Why a crisis ended in catastrophe, by code (`model.outcomes`)."""
 
 
 @dataclass
@@ -36,25 +47,47 @@ class Outcomes:
     Attributes:
         status: Crisis status code (see `STATUS_NAMES`); ``not_started`` without a crisis.
         yielder: Side index that yielded, or -1.
-        cause: 1 choice, 2 defeat, 0 none.
+        cause: Why it yielded: 1 choice, 2 defeat, 0 none.
+        catastrophe_cause: 1 slip, 2 deliberate (a side chose the top rung), 0 none.
+        rung: Rung at the end (the rung of the yield; the top after a catastrophe).
         max_rung: Highest rung reached.
-        first_nuclear_user: State index of the first nuclear user, or -1.
+        first_deliberate: State index of the first lead whose own move was onto a nuclear rung, or -1.
+        slip_holder: State index of the lead whose move preceded a slip, or -1.
+        slip_rung: Rung the crisis slipped from, or -1.
         moves: Moves made in the crisis.
+        opened_at, ended_at: Steps the crisis opened and ended (-1 if it did not).
+        members: (R, 2, N) belligerents of each side at the end.
+        declined: (R, 2, N) allies that were called and stayed out.
+        order: (R, 2, N) rank at which a state joined or refused each side (its place in the agent
+            model's lists), -1 if neither.
         steps: Steps the run lasted.
         active: (R, A) whether each alliance is in force at the end.
+        cohesion: (R, A) each alliance's cohesion at the end.
         dissolved_at: (R, A) step of dissolution, or -1.
+        successions: (R, N) leader changes of each state.
         damage: (R, N) share of each state's value at risk destroyed.
     """
 
     status: np.ndarray
     yielder: np.ndarray
     cause: np.ndarray
+    catastrophe_cause: np.ndarray
+    rung: np.ndarray
     max_rung: np.ndarray
-    first_nuclear_user: np.ndarray
+    first_deliberate: np.ndarray
+    slip_holder: np.ndarray
+    slip_rung: np.ndarray
     moves: np.ndarray
+    opened_at: np.ndarray
+    ended_at: np.ndarray
+    members: np.ndarray
+    declined: np.ndarray
+    order: np.ndarray
     steps: np.ndarray
     active: np.ndarray
+    cohesion: np.ndarray
     dissolved_at: np.ndarray
+    successions: np.ndarray
     damage: np.ndarray
 
 
@@ -63,10 +96,12 @@ class Runs:
     """The changing state of the replications still running (one row each)."""
 
     ids: np.ndarray
+    base: np.ndarray  # (R,) uint64 stream base of each replication's seed (`ensemble.streams.bases`)
     fear: np.ndarray
     recklessness: np.ndarray
     commitment: np.ndarray
     age: np.ndarray
+    successions: np.ndarray
     damage: np.ndarray
     image: np.ndarray  # (R, N, N) recklessness beliefs, observer x target
     resolve: np.ndarray  # (R, N, N) resolve beliefs
@@ -79,19 +114,27 @@ class Runs:
     max_rung: np.ndarray
     yielder: np.ndarray
     cause: np.ndarray
-    first_nuclear_user: np.ndarray
+    catastrophe_cause: np.ndarray
+    first_deliberate: np.ndarray
+    slip_holder: np.ndarray
+    slip_rung: np.ndarray
     opened_at: np.ndarray
+    ended_at: np.ndarray
     moves: np.ndarray
     members: np.ndarray  # (R, 2, N) belligerents of each side
+    totals: np.ndarray  # (R, 2, 3) conventional strength, warheads, survivable warheads of each side's members
     declined: np.ndarray  # (R, 2, N) allies that stayed out
+    order: np.ndarray  # (R, 2, N) rank of joining or refusing (see `Outcomes`)
+    calls: np.ndarray  # (R,) allies called so far (the next one's rank is N + calls)
 
     def keep(self, mask: np.ndarray) -> Runs:
         """The runs where `mask` is true."""
         return Runs(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
 
 
-def start(world: World, reps: int) -> Runs:
-    """`reps` replications at step 0."""
+def start(world: World, seeds: np.ndarray) -> Runs:
+    """One replication per seed in `seeds`, at step 0."""
+    reps = len(seeds)
     n, a = len(world.codes), len(world.alliance_ids)
 
     def tile(values: np.ndarray) -> np.ndarray:
@@ -99,12 +142,16 @@ def start(world: World, reps: int) -> Runs:
 
     crisis = world.crisis
     members = tile(crisis.members) if crisis is not None else np.zeros((reps, 2, n), dtype=bool)
+    order = tile(crisis.order) if crisis is not None else np.full((reps, 2, n), -1, dtype=np.int32)
+    totals = tile(crisis.totals) if crisis is not None else np.zeros((reps, 2, 3))
     return Runs(
         ids=np.arange(reps),
+        base=streams.bases(seeds),
         fear=tile(world.fear),
         recklessness=tile(world.recklessness),
         commitment=tile(world.commitment),
         age=tile(world.age),
+        successions=np.zeros((reps, n), dtype=np.int32),
         damage=np.zeros((reps, n)),
         image=tile(world.image),
         resolve=np.full((reps, n, n), 0.5),
@@ -117,21 +164,28 @@ def start(world: World, reps: int) -> Runs:
         max_rung=np.zeros(reps, dtype=int),
         yielder=np.full(reps, -1),
         cause=np.zeros(reps, dtype=int),
-        first_nuclear_user=np.full(reps, -1),
-        opened_at=np.zeros(reps, dtype=int),
+        catastrophe_cause=np.zeros(reps, dtype=int),
+        first_deliberate=np.full(reps, -1),
+        slip_holder=np.full(reps, -1),
+        slip_rung=np.full(reps, -1),
+        opened_at=np.full(reps, -1),
+        ended_at=np.full(reps, -1),
         moves=np.zeros(reps, dtype=int),
         members=members,
+        totals=totals,
         declined=np.zeros((reps, 2, n), dtype=bool),
+        order=order,
+        calls=np.zeros(reps, dtype=np.int32),
     )
 
 
-def run_ensemble(spec: Scenario, reps: int, rng: np.random.Generator) -> Outcomes:
-    """Run `reps` replications of `spec` to their end.
+def run_ensemble(spec: Scenario, seeds: Sequence[int] | np.ndarray) -> Outcomes:
+    """Run one replication of `spec` per seed to its end.
 
     Args:
         spec: A validated scenario the engine supports.
-        reps: Number of replications.
-        rng: The generator every draw comes from.
+        seeds: Each replication's own seed (non-negative, below 2**64), e.g.
+            `batch.seeds.run_seeds`; a replication's result depends on its seed alone.
 
     Raises:
         UnsupportedScenarioError: The scenario uses a feature the engine does not implement.
@@ -139,32 +193,24 @@ def run_ensemble(spec: Scenario, reps: int, rng: np.random.Generator) -> Outcome
     check_supported(spec)
     world = build_world(spec)
     params = spec.params
-    n, a = len(world.codes), len(world.alliance_ids)
+    runs = start(world, np.asarray(seeds))
     out = Outcomes(
-        status=np.full(reps, PENDING),
-        yielder=np.full(reps, -1),
-        cause=np.zeros(reps, dtype=int),
-        max_rung=np.zeros(reps, dtype=int),
-        first_nuclear_user=np.full(reps, -1),
-        moves=np.zeros(reps, dtype=int),
-        steps=np.zeros(reps, dtype=int),
-        active=np.zeros((reps, a), dtype=bool),
-        dissolved_at=np.full((reps, a), -1),
-        damage=np.zeros((reps, n)),
+        **{f.name: getattr(runs, f.name).copy() for f in fields(Outcomes) if f.name != "steps"},
+        steps=np.zeros(len(runs.ids), dtype=int),
     )
-    runs = start(world, reps)
     step = 0
     while len(runs.ids):
         step += 1
-        age_leaders(world, runs, spec, rng)
+        age_leaders(world, runs, spec, step)
         if world.crisis is not None:
             if step == world.crisis.start_step:
-                open_crisis(world, runs, spec, step, rng)
+                open_crisis(world, runs, spec, step)
             if step >= world.crisis.start_step:
-                play_turn(world, runs, spec, step, rng)
-        update_alliances(world, runs, spec, step, rng)
+                play_turn(world, runs, spec, step)
+        update_alliances(world, runs, spec, step)
         if step >= params.max_steps:
-            runs.status[runs.status == ACTIVE] = STALEMATE
+            limit = runs.status == ACTIVE
+            runs.status[limit], runs.ended_at[limit] = STALEMATE, step
             done = np.ones(len(runs.ids), dtype=bool)
         elif params.stop_when_crises_end and world.crisis is not None:
             done = runs.status >= YIELDED
@@ -178,38 +224,37 @@ def run_ensemble(spec: Scenario, reps: int, rng: np.random.Generator) -> Outcome
 
 def record(out: Outcomes, ended: Runs, step: int) -> None:
     """Write the outcomes of runs that ended at `step`."""
-    ids = ended.ids
-    out.status[ids] = ended.status
-    out.yielder[ids] = ended.yielder
-    out.cause[ids] = ended.cause
-    out.max_rung[ids] = ended.max_rung
-    out.first_nuclear_user[ids] = ended.first_nuclear_user
-    out.moves[ids] = ended.moves
-    out.steps[ids] = step
-    out.active[ids] = ended.active
-    out.dissolved_at[ids] = ended.dissolved_at
-    out.damage[ids] = ended.damage
+    for f in fields(Outcomes):
+        if f.name != "steps":
+            getattr(out, f.name)[ended.ids] = getattr(ended, f.name)
+    out.steps[ended.ids] = step
 
 
 # leaders ------------------------------------------------------------------------------------
 
 
-def age_leaders(world: World, runs: Runs, spec: Scenario, rng: np.random.Generator) -> None:
+def age_leaders(world: World, runs: Runs, spec: Scenario, step: int) -> None:
     """Every leader ages a step; some leave office, their successor's traits drawn as in `agents`."""
     params = spec.params
     dt = params.step_years
+    n = len(world.codes)
     runs.age += dt
     p = exit_probability(runs.age, world.political_hazard, world.mortality_log_base, params.leaders.mortality_slope, dt)
-    succeeded = rng.random(runs.age.shape) < p
+    mortal = np.nonzero((p > 0).any(axis=0))[0]  # a leader who cannot leave office draws nothing
+    succeeded = np.zeros(p.shape, dtype=bool)
+    succeeded[:, mortal] = uniforms(runs.base, streams.LEADER_EXIT, step, mortal) < p[:, mortal]
     if not succeeded.any():
         return
     rows, states = np.nonzero(succeeded)
     traits = np.stack([runs.fear[rows, states], runs.recklessness[rows, states], runs.commitment[rows, states]], -1)
-    drawn = successor_traits(traits, params.leaders.trait_sd, rng.standard_normal(traits.shape))
+    slots = 3 * states[:, None] + np.arange(3)[None, :]  # the state's three traits
+    shifts = np.take_along_axis(normals(runs.base[rows], streams.SUCCESSOR, step, 3 * n), slots, axis=1)
+    drawn = successor_traits(traits, params.leaders.trait_sd, shifts)
     runs.fear[rows, states], runs.recklessness[rows, states], runs.commitment[rows, states] = drawn.T
     runs.age[rows, states] = 55.0
+    runs.successions[rows, states] += 1
     shock = params.cohesion.succession_shock
-    for state in range(len(world.codes)):  # in state order, as the agents step
+    for state in range(n):  # in state order, as the agents step
         who = succeeded[:, state]
         if not who.any():
             continue
@@ -225,14 +270,14 @@ def age_leaders(world: World, runs: Runs, spec: Scenario, rng: np.random.Generat
 
 def survivable(world: World, runs: Runs, side: int) -> np.ndarray:
     """Surviving warheads of side `side`'s belligerents, (R,)."""
-    return runs.members[:, side, :] @ world.survivable
+    return runs.totals[:, side, SURVIVABLE]
 
 
 def conventional_share(world: World, runs: Runs, side: np.ndarray) -> np.ndarray:
     """Each run's side `side`'s share of the belligerents' conventional strength (0.5 if none), (R,)."""
     r = np.arange(len(runs.ids))
-    own = runs.members[r, side] @ world.conventional
-    total = own + runs.members[r, 1 - side] @ world.conventional
+    own = runs.totals[r, side, CONVENTIONAL]
+    total = own + runs.totals[r, 1 - side, CONVENTIONAL]
     return np.where(total > 0, own / np.where(total > 0, total, 1.0), 0.5)
 
 
@@ -247,7 +292,7 @@ def disaster_value(world: World, runs: Runs, spec: Scenario, side: int) -> np.nd
     return np.minimum(-world.value_at_risk[lead] * share, crisis.concede[side])
 
 
-def open_crisis(world: World, runs: Runs, spec: Scenario, step: int, rng: np.random.Generator) -> None:
+def open_crisis(world: World, runs: Runs, spec: Scenario, step: int) -> None:
     """Open the crisis on its start rung; set public resolve beliefs; call side 0's allies on an attack."""
     crisis = world.crisis
     runs.status[:] = ACTIVE
@@ -258,9 +303,8 @@ def open_crisis(world: World, runs: Runs, spec: Scenario, step: int, rng: np.ran
         given = crisis.resolve_beliefs[side]
         runs.resolve[:, :, crisis.leads[side]] = np.where(np.isnan(given)[None, :], public[:, None], given[None, :])
     if world.armed_attack[crisis.start_rung]:
-        call_allies(
-            world, runs, spec, np.ones(len(runs.ids), dtype=bool), target=np.zeros(len(runs.ids), dtype=int), rng=rng
-        )
+        everyone = np.ones(len(runs.ids), dtype=bool)
+        call_allies(world, runs, spec, everyone, np.zeros(len(runs.ids), dtype=int), streams.CALL_AT_OPENING, step)
 
 
 def prospective_allies(world: World, runs: Runs, side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -294,9 +338,14 @@ def join_chances(world: World, runs: Runs, spec: Scenario, via: np.ndarray) -> n
 
 
 def call_allies(
-    world: World, runs: Runs, spec: Scenario, calling: np.ndarray, target: np.ndarray, rng: np.random.Generator
+    world: World, runs: Runs, spec: Scenario, calling: np.ndarray, target: np.ndarray, stream: int, step: int
 ) -> None:
-    """In runs where `calling`, side `target` is put in a state of war: its treaty allies decide."""
+    """In runs where `calling`, side `target` is put in a state of war: its treaty allies decide.
+
+    Each ally's draw is slot ``position in the call order`` of `stream` at `step`. Its rank in
+    ``runs.order`` (the number of allies asked before it, after the starting members) records
+    when it joined or refused, so summaries list allies in the agent model's order.
+    """
     prospective, via = prospective_allies(world, runs, target)
     prospective &= calling[:, None]
     if not prospective.any():
@@ -306,7 +355,7 @@ def call_allies(
     # The agent model asks allies alliance by alliance, in each alliance's member order; an ally
     # bound by two alliances is asked once, under the first. A join or a refusal moves the
     # alliance's cohesion before the next ally of the same alliance is asked.
-    for alliance, ally in world.call_order:
+    for position, (alliance, ally) in enumerate(world.call_order):
         asked = prospective[:, ally] & (via[:, ally] == alliance)
         if not asked.any():
             continue
@@ -314,10 +363,13 @@ def call_allies(
         chance = join_probability(
             runs.commitment[:, ally], cohesion, world.automaticity[alliance], params.consultation_weight
         )
-        joins = asked & (rng.random(len(r)) < chance)
+        joins = asked & (uniform(runs.base, stream, step, position) < chance)
         stays = asked & ~joins
         runs.members[r[joins], target[joins], ally] = True
+        runs.totals[r[joins], target[joins]] += world.capabilities[ally]
         runs.declined[r[stays], target[stays], ally] = True
+        runs.order[r[asked], target[asked], ally] = len(world.codes) + runs.calls[asked]
+        runs.calls += asked
         boosted = np.minimum(1.0, cohesion + params.honour_boost)
         shocked = shock_cohesion(cohesion, params.abandonment_shock, world.institutionalisation[alliance])
         runs.cohesion[:, alliance] = np.where(joins, boosted, np.where(stays, shocked, cohesion))
@@ -331,7 +383,7 @@ def reckless_image(world: World, runs: Runs, spec: Scenario, observer: np.ndarra
     return bloc_image(runs.image[r, observer, :], weights)
 
 
-def play_turn(world: World, runs: Runs, spec: Scenario, step: int, rng: np.random.Generator) -> None:
+def play_turn(world: World, runs: Runs, spec: Scenario, step: int) -> None:
     """The side to move in every open crisis chooses a move (trait policy), then it is applied."""
     playing = runs.status == ACTIVE
     if not playing.any():
@@ -345,7 +397,7 @@ def play_turn(world: World, runs: Runs, spec: Scenario, step: int, rng: np.rando
     elapsed = step - runs.opened_at
     concede = np.maximum(concession_value(crisis.concede[me], world.audience_cost[lead], elapsed), disaster)
     share = conventional_share(world, runs, me)
-    armed = (runs.members[r, me] @ world.warheads) > 0
+    armed = runs.totals[r, me, WARHEADS] > 0
     allowed = crisis.options[me, armed.astype(int), runs.rung]  # (R, K)
     fear, reckless = runs.fear[r, lead], runs.recklessness[r, lead]
     perceived = perceived_risk(world.slip[None, :], fear[:, None], reckless[:, None], params.risk_sensitivity)
@@ -365,10 +417,10 @@ def play_turn(world: World, runs: Runs, spec: Scenario, step: int, rng: np.rando
     values = np.where(allowed, values, -np.inf)
     choices = np.concatenate([concede[:, None], values], axis=1)
     noise = params.decision_noise
-    index = choose(choices, noise, rng.random(len(r)) if noise > 0 else None)
+    index = choose(choices, noise, uniform(runs.base, streams.CHOICE, step) if noise > 0 else None)
     move = np.where(index == 0, runs.rung, index - 1)
     kind = np.where(index == 0, YIELD, np.where(move == runs.rung, HOLD, ESCALATE))
-    apply_moves(world, runs, spec, step, playing, me, lead, move, kind, rng)
+    apply_moves(world, runs, spec, step, playing, me, lead, move, kind)
 
 
 def apply_moves(
@@ -381,7 +433,6 @@ def apply_moves(
     lead: np.ndarray,
     move: np.ndarray,
     kind: np.ndarray,
-    rng: np.random.Generator,
 ) -> None:
     """Record the moves of the runs `playing`: beliefs, yields, damage, allies, and the rung's risks."""
     params = spec.params
@@ -406,7 +457,7 @@ def apply_moves(
     runs.resolve[r, :, lead] = np.where(update, revised, resolves)
 
     yielded = playing & (kind == YIELD)
-    end(world, runs, spec, yielded, YIELDED, yielder=me, cause=CHOICE)
+    end(world, runs, spec, yielded, YIELDED, step, yielder=me, cause=CHOICE)
     moving = playing & ~yielded
     runs.rung = np.where(moving, move, runs.rung)
     runs.max_rung = np.maximum(runs.max_rung, np.where(moving, move, 0))
@@ -416,23 +467,41 @@ def apply_moves(
     runs.damage[r[hurt], other[hurt]] = np.minimum(
         1.0, runs.damage[r[hurt], other[hurt]] + world.damage_target[move[hurt]]
     )
-    first = moving & world.nuclear[move] & (runs.first_nuclear_user < 0)
-    runs.first_nuclear_user[first] = lead[first]
+    first = moving & world.nuclear[move] & (runs.first_deliberate < 0)
+    runs.first_deliberate[first] = lead[first]
     runs.mover = np.where(moving, 1 - me, runs.mover)
     attack = moving & world.armed_attack[move] & (kind == ESCALATE)
     if attack.any():
-        call_allies(world, runs, spec, attack, target=1 - me, rng=rng)
+        call_allies(world, runs, spec, attack, 1 - me, streams.CALL_AFTER_ATTACK, step)
+    draw_risks(world, runs, spec, step, moving, me, lead)
+
+
+def draw_risks(
+    world: World, runs: Runs, spec: Scenario, step: int, moving: np.ndarray, me: np.ndarray, lead: np.ndarray
+) -> None:
+    """After each hold or escalation in `moving`: all-out war if chosen, else the slip and decisive draws.
+
+    As `model.crisis.draw_risks`: a slip is recorded with the lead that held the rung, never as a
+    nuclear use (Schelling 1960, ch. 8).
+    """
+    move = runs.rung.copy()
     top = moving & world.catastrophe[move]
-    end(world, runs, spec, top, CATASTROPHE, actor=me)
+    end(world, runs, spec, top, CATASTROPHE, step, catastrophe_cause=DELIBERATE)
     going = moving & ~top
-    slipped = going & (rng.random(len(r)) < world.slip[move])
-    end(world, runs, spec, slipped, CATASTROPHE, actor=me)
-    going &= ~slipped
-    fought = going & (rng.random(len(r)) < world.decisive[move])
+    risky = going & (world.slip[move] > 0)  # as the agent model, draw only where the rung can slip
+    if risky.any():
+        slipped = risky & (uniform(runs.base, streams.SLIP, step) < world.slip[move])
+        runs.slip_holder[slipped], runs.slip_rung[slipped] = lead[slipped], move[slipped]
+        end(world, runs, spec, slipped, CATASTROPHE, step, catastrophe_cause=SLIPPED)
+        going &= ~slipped
+    contested = going & (world.decisive[move] > 0)
+    if not contested.any():
+        return
+    fought = contested & (uniform(runs.base, streams.DECISIVE, step) < world.decisive[move])
     if fought.any():
         share = conventional_share(world, runs, me)
-        winner = np.where(rng.random(len(r)) < share, me, 1 - me)
-        end(world, runs, spec, fought, YIELDED, yielder=1 - winner, cause=DEFEAT)
+        winner = np.where(uniform(runs.base, streams.WINNER, step) < share, me, 1 - me)
+        end(world, runs, spec, fought, YIELDED, step, yielder=1 - winner, cause=DEFEAT)
 
 
 def end(
@@ -441,31 +510,25 @@ def end(
     spec: Scenario,
     ending: np.ndarray,
     status: int,
+    step: int,
     *,
     yielder: np.ndarray | None = None,
     cause: int = 0,
-    actor: np.ndarray | None = None,
+    catastrophe_cause: int = 0,
 ) -> None:
-    """End the crisis in runs `ending` with `status`."""
+    """End the crisis in runs `ending` with `status` at `step` (a yield's `cause`, a catastrophe's cause)."""
     if not ending.any():
         return
     runs.status[ending] = status
+    runs.ended_at[ending] = step
     if yielder is not None:
         runs.yielder[ending] = yielder[ending]
         runs.cause[ending] = cause
     if status != CATASTROPHE:
         return
+    runs.catastrophe_cause[ending] = catastrophe_cause
     top = len(world.slip) - 1
     runs.rung[ending] = runs.max_rung[ending] = top
-    crisis = world.crisis
-    armed = np.stack([(runs.members[:, s, :] @ world.warheads) > 0 for s in (0, 1)], axis=1)  # (R, 2)
-    if world.nuclear[top]:
-        r = np.arange(len(runs.ids))
-        actor_armed = armed[r, actor]
-        fallback = np.where(armed[:, 0], crisis.leads[0], np.where(armed[:, 1], crisis.leads[1], -1))
-        chosen = np.where(actor_armed, crisis.leads[actor], fallback)
-        unset = ending & (runs.first_nuclear_user < 0)
-        runs.first_nuclear_user[unset] = chosen[unset]
     for side in (0, 1):
         share = destruction(survivable(world, runs, 1 - side), spec.params.warheads_for_devastation)
         hit = ending[:, None] & runs.members[:, side, :]
@@ -475,11 +538,14 @@ def end(
 # alliances --------------------------------------------------------------------------------------
 
 
-def update_alliances(world: World, runs: Runs, spec: Scenario, step: int, rng: np.random.Generator) -> None:
+def update_alliances(world: World, runs: Runs, spec: Scenario, step: int) -> None:
     """Cohesion moves toward its target with noise, alliance by alliance; below the threshold it dissolves."""
     p = spec.params.cohesion
+    if not world.alliance_ids or not runs.active.any():
+        return
     open_ = runs.status == ACTIVE
     fighting = runs.members.any(axis=1) & open_[:, None]  # (R, N) in an open crisis
+    noise = normals(runs.base, streams.COHESION, step, len(world.alliance_ids))
     for alliance in range(len(world.alliance_ids)):
         live = runs.active[:, alliance]
         if not live.any():
@@ -494,15 +560,19 @@ def update_alliances(world: World, runs: Runs, spec: Scenario, step: int, rng: n
             p.pull_weight,
         )  # fmt: skip
         stepped = step_cohesion(
-            runs.cohesion[:, alliance], target, p.rate, spec.params.step_years, p.noise_sd,
-            rng.standard_normal(len(runs.ids)),
-        )  # fmt: skip
+            runs.cohesion[:, alliance], target, p.rate, spec.params.step_years, p.noise_sd, noise[:, alliance]
+        )
         runs.cohesion[:, alliance] = np.where(live, stepped, runs.cohesion[:, alliance])
         dissolves = live & (runs.cohesion[:, alliance] < p.dissolve_below)
         runs.active[dissolves, alliance] = False
         runs.dissolved_at[dissolves, alliance] = step
 
 
-def simulate(spec: Scenario, reps: int, seed: int) -> Outcomes:
-    """`run_ensemble` with a generator seeded by `seed`."""
-    return run_ensemble(spec, reps, np.random.default_rng(seed))
+def simulate(spec: Scenario, reps: int, root_seed: int) -> Outcomes:
+    """`run_ensemble` on replications ``0 .. reps - 1`` of `root_seed`, seeded as the agent model's runs.
+
+    The seeds are `batch.seeds.run_seeds(root_seed, reps)`, the ones a sweep gives those replications.
+    """
+    from batch.seeds import run_seeds
+
+    return run_ensemble(spec, run_seeds(root_seed, reps))

@@ -20,6 +20,8 @@ SUPPORTED_POLICIES = ("trait",)
 """Decision policies the ensemble implements (the others need per-run objects or a solver)."""
 
 SOURCE = "--simulator ensemble"
+CONVENTIONAL, WARHEADS, SURVIVABLE = range(3)
+"""Columns of a state's capabilities (`World.capabilities`) and of a side's totals over its members."""
 
 
 class UnsupportedScenarioError(ScenarioError):
@@ -68,9 +70,7 @@ class World:
     age: np.ndarray
     political_hazard: np.ndarray
     mortality_log_base: np.ndarray
-    conventional: np.ndarray
-    warheads: np.ndarray
-    survivable: np.ndarray
+    capabilities: np.ndarray  # (N, 3) conventional strength, warheads, survivable warheads (columns CONVENTIONAL, ...)
     value_at_risk: np.ndarray
     audience_cost: np.ndarray
     image: np.ndarray  # (N, N) starting recklessness beliefs, observer x target
@@ -105,6 +105,8 @@ class CrisisArrays:
     id: str
     leads: np.ndarray  # (2,) state index of each side's lead
     members: np.ndarray  # (2, N) bool: lead and co-belligerents at the start
+    order: np.ndarray  # (2, N) int: place of each starting member in its side's list (lead 0), -1 for others
+    totals: np.ndarray  # (2, 3) capabilities summed over the starting members, in their order (as the agents sum)
     prevail: np.ndarray  # (2,)
     concede: np.ndarray
     disaster: np.ndarray  # (2,) NaN where computed from the arsenals
@@ -118,9 +120,7 @@ class CrisisArrays:
 def build_world(spec: Scenario) -> World:
     """The fixed arrays of `spec` (call `check_supported` first)."""
     codes = list(spec.states)
-    where = {c: i for i, c in enumerate(codes)}
-    n = len(codes)
-    states = [spec.states[c] for c in codes]
+    where, n, states = {c: i for i, c in enumerate(codes)}, len(codes), [spec.states[c] for c in codes]
     params = spec.params
     ladder = spec.resolved_ladder
     arrays = ladder.arrays
@@ -130,25 +130,10 @@ def build_world(spec: Scenario) -> World:
         for target, given in targets.items():
             if given.recklessness is not None:
                 beliefs[where[observer], where[target]] = given.recklessness
-    relations = {relation_key(*k.split("-")): v for k, v in spec.relations.items()}
     alliances = list(spec.alliances.values())
     members = np.zeros((len(alliances), n), dtype=bool)
     for a, alliance in enumerate(alliances):
         members[a, [where[c] for c in alliance.members]] = True
-    pulls: list[list[tuple[int, float]]] = []
-    for a, alliance in enumerate(alliances):
-        found = []
-        for b, other in enumerate(alliances):
-            shared = [c for c in other.members if c in alliance.members]
-            if b == a or len(shared) != 1:
-                continue
-            rest = [c for c in alliance.members if c != shared[0]]
-            for third in other.members:
-                if third in alliance.members:
-                    continue
-                relation = float(np.mean([relations.get(relation_key(third, m), 0.0) for m in rest]))
-                found.append((b, relation))
-        pulls.append(found)
     slip = np.minimum(arrays["slip"] * params.slip_scale, 1.0)
     slip[ladder.top] = 1.0
     world = World(
@@ -162,9 +147,7 @@ def build_world(spec: Scenario) -> World:
         mortality_log_base=np.array(
             [-np.inf if s.aggregate else params.leaders.mortality_log_base for s in states], dtype=float
         ),
-        conventional=np.array([s.conventional for s in states], dtype=float),
-        warheads=np.array([s.warheads for s in states], dtype=float),
-        survivable=np.array([s.warheads * s.second_strike for s in states], dtype=float),
+        capabilities=np.array([(s.conventional, s.warheads, s.warheads * s.second_strike) for s in states], float),
         value_at_risk=np.array([s.value_at_risk for s in states], dtype=float),
         audience_cost=np.array([s.audience_cost for s in states], dtype=float),
         image=beliefs,
@@ -177,7 +160,7 @@ def build_world(spec: Scenario) -> World:
         at_war=np.array(
             [a.war_context is not None and spec.context.get(a.war_context, False) for a in alliances], dtype=bool
         ),
-        pulls=pulls,
+        pulls=_pulls(spec),
         call_order=[(a, where[c]) for a, alliance in enumerate(alliances) for c in alliance.members],
         slip=slip,
         decisive=arrays["decisive"],
@@ -195,17 +178,48 @@ def build_world(spec: Scenario) -> World:
     return world
 
 
+def _pulls(spec: Scenario) -> list[list[tuple[int, float]]]:
+    """Per alliance, (rival alliance, relation) for each third power of a rival sharing one member.
+
+    As `model.alliance.Alliance.pull`: the relation is the mean of the third power's relations
+    with the alliance's other members.
+    """
+    relations = {relation_key(*k.split("-")): v for k, v in spec.relations.items()}
+    alliances = list(spec.alliances.values())
+    pulls: list[list[tuple[int, float]]] = []
+    for a, alliance in enumerate(alliances):
+        found = []
+        for b, other in enumerate(alliances):
+            shared = [c for c in other.members if c in alliance.members]
+            if b == a or len(shared) != 1:
+                continue
+            rest = [c for c in alliance.members if c != shared[0]]
+            for third in other.members:
+                if third in alliance.members:
+                    continue
+                relation = float(np.mean([relations.get(relation_key(third, m), 0.0) for m in rest]))
+                found.append((b, relation))
+        pulls.append(found)
+    return pulls
+
+
 def _crisis_arrays(spec: Scenario, world: World, where: dict[str, int]) -> CrisisArrays:
     key, crisis = next(iter(spec.crises.items()))
-    order = [crisis.first_mover, *(c for c in crisis.sides if c != crisis.first_mover)]
+    leads = [crisis.first_mover, *(c for c in crisis.sides if c != crisis.first_mover)]
     n, k = len(world.codes), len(world.slip)
     top = k - 1
     members = np.zeros((2, n), dtype=bool)
+    order = np.full((2, n), -1, dtype=np.int32)
+    totals = np.zeros((2, 3))
     options = np.zeros((2, 2, k, k), dtype=bool)
     resolve_beliefs = np.full((2, n), np.nan)
-    for s, code in enumerate(order):
+    for s, code in enumerate(leads):
         side = crisis.sides[code]
-        members[s, [where[code], *(where[c] for c in side.with_)]] = True
+        starting = [where[code], *(where[c] for c in side.with_)]
+        members[s, starting] = True
+        order[s, starting] = np.arange(len(starting))
+        for member in starting:  # added one by one in list order, so the sums equal the agent model's
+            totals[s] += world.capabilities[member]
         state = spec.states[code]
         doctrine = Doctrine(tuple((j.from_, j.to) for j in state.doctrine.jumps))
         for armed in (0, 1):
@@ -216,11 +230,13 @@ def _crisis_arrays(spec: Scenario, world: World, where: dict[str, int]) -> Crisi
             given = targets.get(code)
             if given is not None and given.resolve is not None:
                 resolve_beliefs[s, where[observer]] = given.resolve
-    sides = [crisis.sides[c] for c in order]
+    sides = [crisis.sides[c] for c in leads]
     return CrisisArrays(
         id=key,
-        leads=np.array([where[c] for c in order]),
+        leads=np.array([where[c] for c in leads]),
         members=members,
+        order=order,
+        totals=totals,
         prevail=np.array([s.prevail for s in sides], dtype=float),
         concede=np.array([s.concede for s in sides], dtype=float),
         disaster=np.array([np.nan if s.disaster is None else s.disaster for s in sides], dtype=float),

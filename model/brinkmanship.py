@@ -245,8 +245,12 @@ class BrinkmanshipModel(mesa.Model):
         rung: int | None = None,
         detail: str = "",
         next_mover: str = "",
+        cause: str = "",
     ) -> None:
-        """Append a line to the event log."""
+        """Append a line to the event log (columns `model.outcomes.EVENT_COLUMNS`).
+
+        ``cause`` is set on the line that ends a crisis: choice, defeat, slip or deliberate.
+        """
         self.event_log.append(
             {
                 "step": self.clock,
@@ -258,6 +262,7 @@ class BrinkmanshipModel(mesa.Model):
                 "rung_name": "" if rung is None else self.ladder.rungs[rung].name,
                 "next_mover": next_mover,
                 "detail": detail,
+                "cause": cause,
             }
         )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.policies import CrisisView, Move, SideView, Turn
+from model.outcomes import CHOICE, DEFEAT, DELIBERATE, SLIP
 from rules.alliance import bloc_image
 from rules.bargaining import concession_value
 from rules.beliefs import image_update_weight, update_image, update_resolve
@@ -61,7 +62,11 @@ class Crisis:
         history: Moves so far as (side, move).
         yielder: Code of the lead that yielded, if any.
         yield_cause: "choice" or "defeat".
-        first_nuclear_user: Code of the first side to reach a nuclear rung.
+        first_deliberate_nuclear_user: Code of the first side whose own move (a hold or an
+            escalation) was onto a nuclear rung; a slip into all-out war is nobody's move.
+        catastrophe_cause: "slip" or "deliberate" (`model.outcomes`), if the crisis ended in catastrophe.
+        slip_holder: Code of the side whose move onto (or hold on) the rung preceded the slip.
+        slip_rung: The rung from which the crisis slipped out of control.
         max_rung: Highest rung reached.
         opened_at: Step it opened, ended_at step it ended.
         called: (side, alliance, ally) triples whose clause this crisis has already triggered.
@@ -78,7 +83,10 @@ class Crisis:
     history: list[tuple[int, Move]] = field(default_factory=list)
     yielder: str | None = None
     yield_cause: str | None = None
-    first_nuclear_user: str | None = None
+    first_deliberate_nuclear_user: str | None = None
+    catastrophe_cause: str | None = None
+    slip_holder: str | None = None
+    slip_rung: int | None = None
     max_rung: int = 0
     opened_at: int | None = None
     ended_at: int | None = None
@@ -300,15 +308,15 @@ def apply_move(model: BrinkmanshipModel, crisis: Crisis, index: int, move: Move)
 
     if move.kind == "yield":
         crisis.mover = 1 - index
-        end(model, crisis, YIELD, yielder=side.code, cause="choice", actor=side.code, action="yields")
+        end(model, crisis, YIELD, yielder=side.code, cause=CHOICE, actor=side.code, action="yields")
         return
     crisis.rung = move.rung
     crisis.max_rung = max(crisis.max_rung, move.rung)
     if not arrays["catastrophe"][move.rung]:  # all-out war's damage comes from the arsenals, in `end`
         side.lead.damage = min(1.0, side.lead.damage + arrays["damage_self"][move.rung])
         other.lead.damage = min(1.0, other.lead.damage + arrays["damage_target"][move.rung])
-    if arrays["nuclear"][move.rung] and crisis.first_nuclear_user is None:
-        crisis.first_nuclear_user = side.code
+    if arrays["nuclear"][move.rung] and crisis.first_deliberate_nuclear_user is None:
+        crisis.first_deliberate_nuclear_user = side.code
     crossed = model.ladder.thresholds_crossed(previous, move.rung)
     crisis.mover = 1 - index
     model.log(
@@ -321,18 +329,34 @@ def apply_move(model: BrinkmanshipModel, crisis: Crisis, index: int, move: Move)
     )
     if arrays["armed_attack"][move.rung] and move.kind == "escalate":
         call_allies(model, crisis, target=1 - index)
-    if arrays["catastrophe"][move.rung]:
-        end(model, crisis, CATASTROPHE, actor=side.code, action="all-out war")
+    draw_risks(model, crisis, index)
+
+
+def draw_risks(model: BrinkmanshipModel, crisis: Crisis, index: int) -> None:
+    """After side `index`'s hold or escalation: all-out war if it chose the top, else the slip and decisive draws.
+
+    The slip is the threat that leaves something to chance (Schelling 1960, ch. 8): nobody's choice,
+    recorded as the cause ``slip`` with the side that held the rung, never as a nuclear use by it.
+    """
+    side, other = crisis.sides[index], crisis.sides[1 - index]
+    arrays = model.ladder.arrays
+    rung = crisis.rung
+    if arrays["catastrophe"][rung]:
+        detail = f"{side.code} chose all-out war"
+        end(model, crisis, CATASTROPHE, cause=DELIBERATE, actor=side.code, action="all-out war", detail=detail)
         return
-    if model.slip[move.rung] > 0 and model.rng.random() < model.slip[move.rung]:
-        end(model, crisis, CATASTROPHE, actor=side.code, action="slips out of control")
+    if model.slip[rung] > 0 and model.rng.random() < model.slip[rung]:
+        crisis.slip_holder, crisis.slip_rung = side.code, rung
+        name = model.ladder.rungs[rung].name
+        detail = f"the crisis slipped out of control while {side.code} held rung {rung} ({name})"
+        end(model, crisis, CATASTROPHE, cause=SLIP, actor=side.code, action="slips out of control", detail=detail)
         return
-    if arrays["decisive"][move.rung] > 0 and model.rng.random() < arrays["decisive"][move.rung]:
+    if arrays["decisive"][rung] > 0 and model.rng.random() < arrays["decisive"][rung]:
         own = sum(m.conventional for m in side.members)
         total = own + sum(m.conventional for m in other.members)
         winner = index if model.rng.random() < (own / total if total > 0 else 0.5) else 1 - index
         loser = crisis.sides[1 - winner]
-        end(model, crisis, YIELD, yielder=loser.code, cause="defeat", actor=loser.code, action="defeated")
+        end(model, crisis, YIELD, yielder=loser.code, cause=DEFEAT, actor=loser.code, action="defeated")
 
 
 def end(
@@ -344,24 +368,37 @@ def end(
     action: str,
     yielder: str | None = None,
     cause: str | None = None,
+    detail: str | None = None,
 ) -> None:
-    """End the crisis with `status` and log it."""
+    """End the crisis with `status` and log it, with its cause (`model.outcomes`) on the log line.
+
+    Args:
+        model: The model.
+        crisis: The crisis.
+        status: yield, catastrophe or stalemate.
+        actor: Who the log line names.
+        action: What the log line says happened.
+        yielder: The side that yielded (a yield).
+        cause: choice or defeat (a yield), slip or deliberate (a catastrophe), None (a stalemate).
+        detail: The log line's detail; the status when not given.
+    """
     crisis.status = status
     crisis.yielder = yielder
-    crisis.yield_cause = cause
     crisis.ended_at = model.clock
+    if status == YIELD:
+        crisis.yield_cause = cause
     if status == CATASTROPHE:
+        crisis.catastrophe_cause = cause
         crisis.rung = crisis.max_rung = model.ladder.top
-        if crisis.first_nuclear_user is None and model.ladder.arrays["nuclear"][model.ladder.top]:
-            armed = [s.code for s in crisis.sides if any(m.warheads > 0 for m in s.members)]
-            crisis.first_nuclear_user = actor if actor in armed else (armed[0] if armed else None)
         for index, side in enumerate(crisis.sides):
             enemy = crisis.sides[1 - index]
             survivable = sum(m.survivable_warheads for m in enemy.members)
             share = float(destruction(survivable, model.params.warheads_for_devastation))
             for member in side.members:
                 member.damage = max(member.damage, share)
-    model.log(crisis=crisis.id, actor=actor, action=action, rung=crisis.rung, detail=status)
+    model.log(
+        crisis=crisis.id, actor=actor, action=action, rung=crisis.rung, detail=detail or status, cause=cause or ""
+    )
 
 
 def prior_resolve(model: BrinkmanshipModel, crisis: Crisis, index: int) -> float:

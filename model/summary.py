@@ -1,24 +1,30 @@
-"""The run summary: what happened, in fields that batches and notebooks can read."""
+"""The run summary: what happened, in fields that batches and notebooks can read.
+
+The names and rules of the outcome fields live in `model.outcomes`, which the ensemble engine's
+summaries (`ensemble.rows.replay_summary`) and the batch rows share.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from model.crisis import CATASTROPHE, PENDING
+from model.outcomes import NO_CRISIS, NOT_STARTED, TOP_FIELDS, no_crisis_fields, nuclear_used
 
 if TYPE_CHECKING:
     from model.brinkmanship import BrinkmanshipModel
     from model.crisis import Crisis
 
-NO_CRISIS = "no_crisis"
-"""Outcome of a run whose scenario has no crisis (alliance dynamics only)."""
+__all__ = ["NO_CRISIS", "crisis_summary", "summarize"]
 
 
 def crisis_summary(model: BrinkmanshipModel, crisis: Crisis) -> dict[str, Any]:
-    """Outcome fields of one crisis."""
+    """Outcome fields of one crisis (their meaning: `model.outcomes`, docs/odd.md section 2)."""
     rung = model.ladder.rungs[crisis.max_rung]
+    catastrophe = crisis.status == CATASTROPHE
+    deliberate = crisis.first_deliberate_nuclear_user is not None
     return {
-        "outcome": "not_started" if crisis.status == PENDING else crisis.status,
+        "outcome": NOT_STARTED if crisis.status == PENDING else crisis.status,
         "yielder": crisis.yielder,
         "yield_cause": crisis.yield_cause,
         "yield_rung": crisis.rung if crisis.yielder else None,
@@ -27,9 +33,12 @@ def crisis_summary(model: BrinkmanshipModel, crisis: Crisis) -> dict[str, Any]:
         "declined": {side.code: [m.code for m in side.declined] for side in crisis.sides},
         "max_rung": crisis.max_rung,
         "max_rung_name": rung.name,
-        "nuclear_used": crisis.first_nuclear_user is not None,
-        "first_nuclear_user": crisis.first_nuclear_user,
-        "catastrophe": crisis.status == CATASTROPHE,
+        "nuclear_used": bool(nuclear_used(deliberate, catastrophe, bool(model.ladder.arrays["nuclear"][-1]))),
+        "first_deliberate_nuclear_user": crisis.first_deliberate_nuclear_user,
+        "catastrophe": catastrophe,
+        "catastrophe_cause": crisis.catastrophe_cause,
+        "slip_holder": crisis.slip_holder,
+        "slip_rung": crisis.slip_rung,
         "moves": len(crisis.history),
         "opened_at": crisis.opened_at,
         "ended_at": crisis.ended_at,
@@ -51,18 +60,9 @@ def summarize(model: BrinkmanshipModel) -> dict[str, Any]:
     }
     if crises:
         first = next(iter(crises.values()))
-        summary.update({k: first[k] for k in _TOP_FIELDS})
+        summary.update({k: first[k] for k in TOP_FIELDS})
     else:
-        summary.update(
-            outcome=NO_CRISIS,
-            yielder=None,
-            yield_cause=None,
-            max_rung=0,
-            max_rung_name=model.ladder.rungs[0].name,
-            nuclear_used=False,
-            first_nuclear_user=None,
-            catastrophe=False,
-        )
+        summary.update(no_crisis_fields(model.ladder.rungs[0].name))
     summary["crises"] = crises
     summary["alliances"] = {
         a.id: {
@@ -77,15 +77,3 @@ def summarize(model: BrinkmanshipModel) -> dict[str, Any]:
     summary["successions"] = {s.code: s.successions for s in model.states if s.successions}
     summary["damage"] = {s.code: round(s.damage, 6) for s in model.states}
     return summary
-
-
-_TOP_FIELDS = (
-    "outcome",
-    "yielder",
-    "yield_cause",
-    "max_rung",
-    "max_rung_name",
-    "nuclear_used",
-    "first_nuclear_user",
-    "catastrophe",
-)

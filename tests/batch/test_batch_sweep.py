@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
-import batch.runner as runner
+import model.brinkmanship as brinkmanship
 from batch.design import check_design, make_design, parse_vary
 from batch.results import load_runs, summarize_runs
 from batch.runner import SweepPlan, execute, plan_tasks, scenario_hash
@@ -77,6 +78,22 @@ def test_run_seeds_are_the_seed_sequence_children_of_the_root_seed():
     assert set(run_seeds(11, 50)).isdisjoint(run_seeds(12, 50))
 
 
+@pytest.mark.parametrize("root", [0, 1, 2**32 - 1, 2**32, 2**63 + 5, 2**64, 2**130 + 7])
+def test_run_seeds_computed_at_once_are_seed_sequences_words_for_any_root_and_replication(root):
+    """`run_seeds` runs numpy's SeedSequence hash on arrays; it must give SeedSequence's words exactly,
+    for roots of one to five 32-bit words and for replications past 2**32 (keys of two words)."""
+
+    def reference(rep: int) -> int:
+        state = np.random.SeedSequence(root, spawn_key=(rep,)).generate_state(1, dtype=np.uint64)
+        return int(state[0] >> np.uint64(1))
+
+    reps = [*range(40), *range(2**32 - 3, 2**32 + 3)]
+    assert run_seeds(root, 40) + run_seeds(root, 6, 2**32 - 3) == [reference(rep) for rep in reps]
+    assert run_seed(root, 2**40 + 1) == reference(2**40 + 1)
+    with pytest.raises(ValueError, match="non-negative"):
+        run_seeds(root, 3, -1)
+
+
 def test_plan_cuts_every_cell_into_chunks():
     tasks = plan_tasks(cells=2, reps=7, chunk=3)
     assert [(t.index, t.cell, t.first_rep, t.count) for t in tasks] == [
@@ -128,11 +145,59 @@ def test_sweep_rows_equal_plain_runs_of_the_model(moscow_serial):
         assert row["duration"] == crisis["moves"]
         assert row["nuclear_used"] == summary["nuclear_used"]
         assert row["catastrophe"] == summary["catastrophe"]
+        for name in ("yield_cause", "yield_rung", "first_deliberate_nuclear_user", "catastrophe_cause", "slip_holder"):
+            assert (None if pd.isna(row[name]) else row[name]) == summary[name], name
         assert (row["yielder"] if pd.notna(row["yielder"]) else None) == summary["yielder"]
         for code, damage in summary["damage"].items():
             assert row[f"damage.{code}"] == pytest.approx(damage)
         for alliance, fate in summary["alliances"].items():
             assert row[f"alliance.{alliance}.survived"] == fate["survived"]
+
+
+TWO_CRISES = {
+    "name": "two-crises",
+    "ladder": "default",
+    "params": {"max_steps": 40, "decision_noise": 0.3, "stop_when_crises_end": True},
+    "states": {
+        code: {"name": code, "fear": fear, "recklessness": 0.5, "commitment": 0.5, "warheads": 100}
+        for code, fear in (("AAA", 0.3), ("BBB", 0.6), ("CCC", 0.4))
+    },
+    "crises": {
+        "first": {"first_mover": "AAA", "start_rung": 5, "sides": {"AAA": {"prevail": 1.0, "concede": -0.5},
+                                                                     "BBB": {"prevail": 1.0, "concede": -0.5}}},
+        "later": {"first_mover": "CCC", "start_rung": 7, "start_step": 3,
+                  "sides": {"CCC": {"prevail": 1.0, "concede": -0.2}, "AAA": {"prevail": 1.0, "concede": -0.2}}},
+    },
+}  # fmt: skip
+CRISIS_COLUMNS = ("outcome", "yielder", "yield_cause", "yield_rung", "max_rung", "nuclear_used",
+                  "first_deliberate_nuclear_user", "catastrophe", "catastrophe_cause", "slip_holder")  # fmt: skip
+
+
+def test_rows_carry_the_outcome_of_every_crisis(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(TWO_CRISES, sort_keys=False), encoding="utf-8")
+    plan = make_plan(str(path), ["states.BBB.fear=0.2,0.9"], reps=10, seed=3, chunk=4)
+    execute(plan, tmp_path / "sweep")
+    runs = load_runs(tmp_path / "sweep")
+    assert runs["error"].isna().all()
+    names = [f"crisis.{c}.{f}" for c in ("first", "later") for f in (*CRISIS_COLUMNS, "duration")]
+    assert [n for n in runs.columns if n.startswith("crisis.")] == names
+    for _, row in runs.iterrows():
+        spec = load_scenario(plan.spec, plan.design.overrides(int(row["cell"])))
+        model = BrinkmanshipModel(scenario=spec, rng=int(row["seed"]))
+        model.run()
+        crises = summarize(model)["crises"]
+        for key, facts in crises.items():
+            for name in CRISIS_COLUMNS:
+                value = row[f"crisis.{key}.{name}"]
+                assert (None if pd.isna(value) else value) == facts[name], (key, name)
+            assert row[f"crisis.{key}.duration"] == facts["moves"]
+    for name in CRISIS_COLUMNS:  # the top-level columns are the first crisis's
+        assert runs[name].equals(runs[f"crisis.first.{name}"]), name
+    differ = (runs["crisis.first.outcome"] != runs["crisis.later.outcome"]) | (
+        runs["crisis.first.max_rung"] != runs["crisis.later.max_rung"]
+    )
+    assert differ.any() and runs["crisis.later.outcome"].nunique() > 1, "precondition: the two crises differ"
 
 
 def test_manifest_records_what_the_results_came_from(moscow_serial, moscow_plan):
@@ -400,7 +465,7 @@ def test_ctrl_c_keeps_finished_tasks_exits_130_and_resume_finishes(uninterrupted
 def test_runs_that_raise_are_recorded_with_error_and_seed(chicken_plan, chicken_full, tmp_path, monkeypatch):
     seeds = run_seeds(8, 20)
     at_construction, at_run = seeds[1], seeds[13]
-    real = runner.BrinkmanshipModel
+    real = brinkmanship.BrinkmanshipModel  # what `runner.run_task` imports when an agent task runs
 
     def flaky(*, scenario, rng):
         if rng == at_construction:
@@ -414,7 +479,7 @@ def test_runs_that_raise_are_recorded_with_error_and_seed(chicken_plan, chicken_
             model.run = explode
         return model
 
-    monkeypatch.setattr(runner, "BrinkmanshipModel", flaky)
+    monkeypatch.setattr(brinkmanship, "BrinkmanshipModel", flaky)
     out = tmp_path / "flaky"
     outcome = execute(chicken_plan, out)
     assert (outcome.runs, outcome.ran, outcome.errors) == (60, 60, 6)

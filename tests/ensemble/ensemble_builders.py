@@ -245,8 +245,10 @@ EXACT_FIELDS = (
     "max_rung",
     "max_rung_name",
     "nuclear_used",
-    "first_nuclear_user",
+    "first_deliberate_nuclear_user",
     "catastrophe",
+    "catastrophe_cause",
+    "slip_holder",
     "duration",
     "steps",
 )

@@ -3,9 +3,10 @@
 For every shipped scenario the engine supports, and for parameterisations that exercise alliance
 calls, refusals, dissolution, leader successions and the floor on the value of yielding, the agent
 model runs a few hundred replications (seeds `batch.seeds.run_seed(ROOT, i)`) and the ensemble
-2,000 (one generator seeded with `batch.seeds.ensemble_seed(ROOT, 0)`). Chi-square tests of
-homogeneity compare outcome, yielder, max_rung, first_nuclear_user and the survival of every
-alliance (the rarest categories merged until every expected count is at least 5), and
+2,000 (seeds `batch.seeds.run_seed(ENSEMBLE_ROOT, i)`, another root, so the samples share no seed).
+Chi-square tests of homogeneity compare outcome, yielder, max_rung, the catastrophe's cause, the
+side that held the rung a crisis slipped from, the first deliberate nuclear user and the survival
+of every alliance (the rarest categories merged until every expected count is at least 5), and
 two-sample Kolmogorov-Smirnov tests compare the crisis's duration and the years alliances
 dissolved in. Each test must give p > 0.01.
 
@@ -26,17 +27,17 @@ import pytest
 from ensemble_builders import homogeneity_p, ks_p, write_yaml
 
 from batch.runner import Task, local_pool, run_task
-from batch.seeds import ensemble_seed
 from ensemble.engine import simulate
 from ensemble.rows import outcome_columns
 from ensemble.world import build_world, unsupported
 from scenarios import load_scenario, shipped_scenarios
 
 ROOT = 0
+ENSEMBLE_ROOT = 1
 ENSEMBLE_REPS = 2_000
 SLOW_AGENT_RUNS = 2_000
 CHUNK = 50
-CATEGORIES = ("outcome", "yielder", "max_rung", "first_nuclear_user")
+CATEGORIES = ("outcome", "yielder", "max_rung", "catastrophe_cause", "slip_holder", "first_deliberate_nuclear_user")
 
 SUPPORTED = [name for name in shipped_scenarios() if not unsupported(load_scenario(name))]
 """Every shipped scenario the ensemble supports, each compared below."""
@@ -121,6 +122,9 @@ VARIANTS = {
         {"states.AAA.audience_cost": 0.5, "states.BBB.audience_cost": 0.5, "params.max_steps": 24},
         250,
     ),
+    # Very noisy choices on the Korean peninsula: about half the catastrophes are a side's deliberate
+    # move to all-out war, the other half slips (the shipped scenarios have slips only).
+    "korea-noisy": ("korean-peninsula", {"params.decision_noise": 2.0}, 400),
 }
 ALLIANCE_CASES = {"korea-weak-treaties", "frayed"}
 
@@ -149,7 +153,7 @@ def agent_table(pool, spec, runs: int) -> pd.DataFrame:
 
 
 def ensemble_table(spec) -> pd.DataFrame:
-    outcomes = simulate(spec, ENSEMBLE_REPS, ensemble_seed(ROOT, 0))
+    outcomes = simulate(spec, ENSEMBLE_REPS, ENSEMBLE_ROOT)
     return pd.DataFrame(outcome_columns(spec, build_world(spec), outcomes))
 
 
@@ -214,6 +218,8 @@ def test_the_variants_exercise_what_they_are_for(frayed_path):
     assert (high["duration"] > 8).mean() > 0.2  # runs that last past the point where the floor binds
     bold = ensemble_table(variant_spec("moscow-bold-usa", frayed_path)[0])
     assert (bold["max_rung"] >= 9).mean() > 0.2
+    noisy = ensemble_table(variant_spec("korea-noisy", frayed_path)[0])["catastrophe_cause"].value_counts()
+    assert noisy["deliberate"] >= 15 and noisy["slip"] >= 15, noisy
 
 
 @pytest.mark.slow

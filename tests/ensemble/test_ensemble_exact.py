@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 
 from batch.rows import run_row
 from ensemble.engine import run_ensemble
-from ensemble.rows import outcome_columns
+from ensemble.rows import outcome_columns, replay_summary
 from ensemble.world import build_world
 from model import BrinkmanshipModel, summarize
 from scenarios import Scenario, load_scenario
@@ -80,7 +80,7 @@ def both(source: Path | Scenario, document: dict, seed: int):
         spec = load_scenario(write_yaml(source, document, f"scenario-{next(counter)}.yaml"))
     model = BrinkmanshipModel(scenario=spec, rng=seed)
     model.run()
-    outcomes = run_ensemble(spec, REPS, np.random.default_rng(seed))
+    outcomes = run_ensemble(spec, [seed + rep for rep in range(REPS)])
     return model, run_row(model), ensemble_rows(outcome_columns(spec, build_world(spec), outcomes))
 
 
@@ -100,7 +100,7 @@ def side_a_can_go_nuclear(k: Knobs) -> bool:
 def known_truths(k: Knobs, model: BrinkmanshipModel, row: dict, crisis: bool) -> list[str]:
     """What every degenerate run must show, whatever the simulator (the rows are equal by then)."""
     problems = []
-    if not side_a_can_go_nuclear(k) and row["first_nuclear_user"] == "AAA":
+    if not side_a_can_go_nuclear(k) and row["first_deliberate_nuclear_user"] == "AAA":
         problems.append("AAA's side has no warheads but used them")
     if row["yield_cause"] == "defeat" and (k.decisive_rung is None or row["yielder"] != "BBB"):
         problems.append("a defeat without a certain decisive rung, or of the side with all the strength")
@@ -117,13 +117,38 @@ def known_truths(k: Knobs, model: BrinkmanshipModel, row: dict, crisis: bool) ->
     return problems
 
 
+def summary_differences(agent: dict, replayed: dict) -> list[str]:
+    """Where `ensemble.rows.replay_summary` differs from `model.summarize` (keys and their order included;
+    the final year, cohesion and damage, rounded from floats computed in another order, to 1e-6)."""
+    problems = [] if list(agent) == list(replayed) else [f"keys: {list(agent)} != {list(replayed)}"]
+    for key, value in agent.items():
+        other = replayed.get(key)
+        if key == "final_year":
+            same = abs(value - other) <= 1e-6
+        elif key == "damage":
+            same = list(value) == list(other) and all(abs(value[c] - other[c]) <= 1e-6 for c in value)
+        elif key == "alliances":
+            same = list(value) == list(other) and all(
+                {**a, "final_cohesion": 0} == {**other[k], "final_cohesion": 0}
+                and abs(a["final_cohesion"] - other[k]["final_cohesion"]) <= 1e-6
+                for k, a in value.items()
+            )
+        elif key == "crises":
+            same = all(list(c) == list(other.get(k, {})) for k, c in value.items()) and value == other
+        else:
+            same = value == other and type(value) is type(other)
+        if not same:
+            problems.append(f"{key}: agents {value!r}, ensemble {other!r}")
+    return problems
+
+
 # --- a seeded sweep over the scenarios' structure -------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def seeded(base):
     """Both simulators on SEEDED degenerate scenarios, each drawn uniformly from its seed."""
-    mismatches, truths = {}, {}
+    mismatches, truths, summaries = {}, {}, {}
     seen: dict[str, set] = {f: set() for f in ("outcome", "yield_cause", "yielder", "max_rung", "slip")}
     mechanisms: Counter = Counter()
     for seed in range(SEEDED):
@@ -136,6 +161,8 @@ def seeded(base):
         problems = [f"rep {rep}: {p}" for rep, row in enumerate(rows) for p in row_differences(agent_row, row)]
         if problems:
             mismatches[seed] = problems
+        if wrong := summary_differences(summarize(model), replay_summary(model.spec, seed)):
+            summaries[seed] = wrong
         if wrong := known_truths(k, model, agent_row, crisis):
             truths[seed] = wrong
         for name in ("outcome", "yield_cause", "yielder", "max_rung"):
@@ -151,23 +178,31 @@ def seeded(base):
             mechanisms["nuclear use"] += bool(agent_row["nuclear_used"])
             mechanisms["jump"] += any(e["action"].startswith("escalate (skips") for e in model.event_log)
             mechanisms["audience cost"] += bool(max(k.audience_cost) > 0 and agent_row["duration"] >= 2)
-    return mismatches, truths, seen, mechanisms
+    return mismatches, truths, seen, mechanisms, summaries
 
 
 def test_every_replication_of_every_seeded_scenario_equals_the_agent_run(seeded):
-    mismatches, _, _, _ = seeded
+    mismatches = seeded[0]
     shown = {seed: problems[:4] for seed, problems in list(mismatches.items())[:5]}
     assert not mismatches, f"{len(mismatches)} of {SEEDED} scenarios differ (seed: fields): {shown}"
 
 
+def test_a_replayed_replication_has_the_agent_runs_whole_summary(seeded):
+    """`replay_summary` is shaped like `summarize` and, where no draw matters, equal to it: allies joined and
+    refused in the agent model's order, steps of opening and ending, successions, alliance fates."""
+    summaries = seeded[4]
+    shown = {seed: problems[:3] for seed, problems in list(summaries.items())[:4]}
+    assert not summaries, f"{len(summaries)} of {SEEDED} summaries differ: {shown}"
+
+
 def test_seeded_runs_respect_what_the_scenarios_force(seeded):
-    _, truths, _, _ = seeded
+    truths = seeded[1]
     assert not truths, truths
 
 
 def test_the_seeded_scenarios_reach_every_outcome_and_mechanism(seeded):
-    """Precondition of the two tests above: the sweep exercises what it claims to."""
-    _, _, seen, mechanisms = seeded
+    """Precondition of the tests above: the sweep exercises what it claims to."""
+    _, _, seen, mechanisms, _ = seeded
     assert seen["outcome"] == {"yield", "stalemate", "not_started", "no_crisis"}
     assert seen["yield_cause"] == {"choice", "defeat", None}
     assert seen["yielder"] == {"AAA", "BBB", None}
@@ -258,7 +293,7 @@ def test_a_nuclear_ally_that_joins_opens_the_nuclear_rungs(folder):
     alone, helped = results[False], results[True]
     assert (alone["outcome"], alone["yielder"], alone["duration"], alone["max_rung"]) == ("yield", "AAA", 1, 4)
     assert not alone["nuclear_used"]
-    assert helped["first_nuclear_user"] == "AAA" and helped["max_rung"] >= 5
+    assert helped["first_deliberate_nuclear_user"] == "AAA" and helped["max_rung"] >= 5
 
 
 @pytest.mark.parametrize("attacked", [False, True])
@@ -298,7 +333,7 @@ def test_a_doctrine_jump_is_taken_and_seen_as_reckless(folder):
     model, agent_row, rows = both(folder, document, seed=5)
     assert_same(agent_row, rows, document)
     assert model.event_log[1]["action"] == "escalate (skips 2)" and model.event_log[1]["rung"] == 5
-    assert agent_row["first_nuclear_user"] == "AAA"
+    assert agent_row["first_deliberate_nuclear_user"] == "AAA"
     bbb, aaa = model.state("BBB").index, model.state("AAA").index
     # The image moves toward 1 with weight 0.2 x (1 + 1 x (nuclear + one skip)) = 0.6: 0.3 -> 0.72.
     assert model.belief_recklessness[bbb, aaa] == pytest.approx(0.3 + 0.6 * (1 - 0.3))

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from ensemble_builders import write_yaml
 from typer.testing import CliRunner
@@ -66,7 +65,7 @@ def test_unsupported_shipped_scenario_is_refused_in_one_line_naming_every_featur
         assert feature in message, message
     assert len(unsupported(spec)) == len(REFUSED[name])
     with pytest.raises(UnsupportedScenarioError):  # the engine itself refuses, before any run
-        run_ensemble(spec, 3, np.random.default_rng(0))
+        run_ensemble(spec, [0, 1, 2])
 
 
 def test_two_crises_events_and_another_policy_are_all_named(tmp_path):

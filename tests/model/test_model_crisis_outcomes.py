@@ -59,8 +59,10 @@ def test_hawk_against_hawk_climbs_to_catastrophe_without_slip_risk(make_scenario
     assert summary["max_rung"] == TINY_TOP
     assert summary["max_rung_name"] == "All-out war"
     assert summary["crises"]["c"]["moves"] == TINY_TOP
-    assert summary["first_nuclear_user"] == "AAA"  # AAA's second move reaches rung 3
-    assert result.events["action"].iloc[-1] == "all-out war"
+    assert summary["first_deliberate_nuclear_user"] == "AAA"  # AAA's second move reaches rung 3
+    assert (summary["catastrophe_cause"], summary["slip_holder"]) == ("deliberate", None)  # BBB chose rung 4
+    last = result.events.iloc[-1]
+    assert (last["action"], last["actor"], last["cause"]) == ("all-out war", "BBB", "deliberate")
 
 
 def test_hawk_against_hawk_on_default_ladder_never_yields_by_choice(make_scenario):
@@ -135,7 +137,7 @@ def test_nuclear_rungs_are_not_options_for_a_side_without_warheads(make_scenario
     summary = model_summary(model)
     assert summary["max_rung"] == 2
     assert summary["nuclear_used"] is False
-    assert summary["first_nuclear_user"] is None
+    assert summary["first_deliberate_nuclear_user"] is None
     assert summary["outcome"] == "stalemate"
 
 
@@ -144,7 +146,7 @@ def test_a_nuclear_co_belligerent_restores_nuclear_options(make_scenario):
     path = non_nuclear_hawk(make_scenario, crises={"c": {"first_mover": "AAA", "sides": sides}})
     summary = run(path, seed=0).summary
     assert summary["outcome"] == "catastrophe"
-    assert summary["first_nuclear_user"] == "AAA"
+    assert summary["first_deliberate_nuclear_user"] == "AAA"
 
 
 def default_ladder_non_nuclear_hawk(make_scenario):
@@ -165,13 +167,18 @@ def test_non_nuclear_hawk_never_moves_to_a_nuclear_rung_on_default_ladder(make_s
         assert moves["rung"].astype(int).max() <= 7  # rung 8 is the first nuclear rung
 
 
-def test_first_nuclear_user_is_never_a_side_without_warheads(make_scenario):
-    # AAA has no nuclear weapons and no nuclear co-belligerent. When the crisis slips out of
-    # control to all-out nuclear war, the nuclear user can only be BBB.
+def test_a_slip_into_nuclear_war_makes_nobody_a_deliberate_nuclear_user(make_scenario):
+    # AAA has no nuclear weapons and climbs no higher than rung 7; BBB only holds. When the crisis
+    # slips out of control into all-out (nuclear) war, nobody chose a nuclear rung.
     path = default_ladder_non_nuclear_hawk(make_scenario)
-    users = {seed: run(path, seed=seed).summary["first_nuclear_user"] for seed in SEEDS}
-    assert set(users.values()) - {None}, "fixture should produce at least one nuclear catastrophe"
-    assert {seed: user for seed, user in users.items() if user == "AAA"} == {}
+    summaries = {seed: run(path, seed=seed).summary for seed in SEEDS}
+    slips = {seed: s for seed, s in summaries.items() if s["catastrophe"]}
+    assert slips, "fixture should produce at least one nuclear catastrophe"
+    for summary in slips.values():
+        assert summary["catastrophe_cause"] == "slip"
+        assert summary["first_deliberate_nuclear_user"] is None
+        assert summary["nuclear_used"] is True  # the top rung is nuclear
+        assert summary["slip_holder"] in ("AAA", "BBB") and summary["slip_rung"] <= 7
 
 
 def model_summary(model):
@@ -180,16 +187,16 @@ def model_summary(model):
     return summarize(model)
 
 
-def test_first_nuclear_user_is_the_first_side_on_a_nuclear_rung(make_scenario):
+def test_first_deliberate_nuclear_user_is_the_first_side_on_a_nuclear_rung(make_scenario):
     path = make_scenario(
         states={"AAA": {"policy": scripted(1, "hold", 4)}, "BBB": {"policy": scripted(2, 3)}},
         crises={"c": crisis("AAA", "BBB")},
     )
     result = run(path, seed=0)
     summary = result.summary
-    assert summary["first_nuclear_user"] == "BBB"  # BBB reaches rung 3 at step 4; AAA goes to 4 later
+    assert summary["first_deliberate_nuclear_user"] == "BBB"  # BBB reaches rung 3 at step 4; AAA goes to 4 later
     assert summary["nuclear_used"] is True
-    assert summary["outcome"] == "catastrophe"
+    assert (summary["outcome"], summary["catastrophe_cause"]) == ("catastrophe", "deliberate")
     assert summary["crises"]["c"]["moves"] == 5
     assert result.timeseries["crisis.c.rung"].tolist() == [0, 1, 2, 2, 3, 4]
 

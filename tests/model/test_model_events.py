@@ -41,16 +41,18 @@ def test_set_event_fires_before_the_moves_of_its_step(make_scenario):
     assert "hold" in step3[1:]
 
 
-def test_set_event_value_is_clipped_to_the_field_range(make_scenario):
+def test_set_event_sets_a_trait_from_its_step_on(make_scenario):
+    # Values outside a field's range are refused when the scenario is validated (tests/scenarios).
     path = make_scenario(
         events=[
-            {"kind": "set", "at": 2, "path": "states.AAA.fear", "value": 1.5},
-            {"kind": "set", "at": 2, "path": "states.BBB.recklessness", "value": -3},
+            {"kind": "set", "at": 2, "path": "states.AAA.fear", "value": 1.0},
+            {"kind": "set", "at": 2, "path": "states.BBB.recklessness", "value": 0.0},
         ]
     )
     result = run(path, seed=0)
-    assert trait_by_step(result, "AAA", "fear")[2] == 1.0
-    assert trait_by_step(result, "BBB", "recklessness")[2] == 0.0
+    fear, reckless = trait_by_step(result, "AAA", "fear"), trait_by_step(result, "BBB", "recklessness")
+    assert (fear[1], fear[2], fear[10]) == (0.5, 1.0, 1.0)
+    assert (reckless[1], reckless[2], reckless[10]) == (0.5, 0.0, 0.0)
 
 
 @pytest.mark.parametrize(("by", "expected"), [(0.2, 0.7), (-0.3, 0.2), (0.9, 1.0), (-0.9, 0.0)])
@@ -63,8 +65,11 @@ def test_shift_event_adds_to_a_trait_and_clips(make_scenario, by, expected):
 
 
 def test_event_after_the_last_step_never_fires(make_scenario):
-    path = make_scenario(events=[{"kind": "set", "at": 11, "path": "states.AAA.fear", "value": 0.9}])
-    result = run(path, seed=0)
+    # The file's step limit (12) reaches the event; running only 10 steps leaves it unfired.
+    path = make_scenario(
+        params={"max_steps": 12}, events=[{"kind": "set", "at": 11, "path": "states.AAA.fear", "value": 0.9}]
+    )
+    result = run(path, seed=0, steps=10)
     assert result.events.empty
     assert set(trait_by_step(result, "AAA", "fear").values()) == {0.5}
 
@@ -126,7 +131,7 @@ def test_strike_escalates_an_open_crisis_to_its_rung(make_scenario):
     assert rungs[:4] == [0, 0, 0, 0]
     assert rungs[4:] == [3, 3, 3]
     summary = result.summary
-    assert summary["first_nuclear_user"] == "BBB"
+    assert summary["first_deliberate_nuclear_user"] == "BBB"  # the strike is BBB's move
     assert summary["nuclear_used"] is True
     assert summary["max_rung"] == 3
     assert summary["max_rung_name"] == "Nuclear shot"

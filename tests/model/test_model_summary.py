@@ -30,16 +30,21 @@ def test_moscow_strike_summary_has_consistent_required_fields(seed):
     assert summary["max_rung"] >= 6  # the crisis opens on rung 6
     assert summary["max_rung"] == max(result.timeseries["crisis.moscow.rung"])
     assert summary["catastrophe"] is (summary["outcome"] == "catastrophe")
-    assert summary["nuclear_used"] is (summary["first_nuclear_user"] is not None)
-    assert summary["first_nuclear_user"] in (None, "RUS", "USA")
+    deliberate = summary["first_deliberate_nuclear_user"]
+    assert summary["nuclear_used"] is (deliberate is not None or summary["catastrophe"])
+    assert deliberate in (None, "RUS", "USA")
     if summary["catastrophe"]:
         assert summary["max_rung"] == DEFAULT_LADDER.top
         assert summary["nuclear_used"] is True
+        assert summary["catastrophe_cause"] in ("slip", "deliberate")
+        assert (summary["slip_holder"] in ("RUS", "USA")) is (summary["catastrophe_cause"] == "slip")
+    else:
+        assert (summary["catastrophe_cause"], summary["slip_holder"], summary["slip_rung"]) == (None, None, None)
     if summary["outcome"] == "yield":
         assert summary["yielder"] in ("RUS", "USA")
     else:
         assert summary["yielder"] is None
-    if summary["nuclear_used"]:
+    if deliberate is not None:
         assert summary["max_rung"] >= 8
     assert set(summary["alliances"]) == {"RUS-PRK", "NATO"}
     for key, alliance in summary["alliances"].items():
@@ -67,7 +72,9 @@ def test_scenario_without_crisis_reports_no_crisis(make_scenario):
         assert field in summary
     assert summary["outcome"] == "no_crisis"
     assert summary["steps"] == 10  # no crisis to end the run: it runs to max_steps
-    assert (summary["yielder"], summary["first_nuclear_user"]) == (None, None)
+    assert (summary["yielder"], summary["first_deliberate_nuclear_user"]) == (None, None)
+    assert (summary["yield_cause"], summary["yield_rung"], summary["catastrophe_cause"]) == (None, None, None)
+    assert (summary["slip_holder"], summary["slip_rung"]) == (None, None)
     assert (summary["nuclear_used"], summary["catastrophe"], summary["max_rung"]) == (False, False, 0)
     assert summary["max_rung_name"] == "Quiet"
     assert summary["crises"] == {}

@@ -23,7 +23,7 @@ OpponentMove = str | int
 class Ladder:
     """A test ladder: per-rung arrays plus a doctrine (hold allowed, jumps, forbidden rungs).
 
-    Options mirror `agents.state.Doctrine.options`: the next rung up, the current rung when
+    Options mirror `agents.doctrine.Doctrine.options`: the next rung up, the current rung when
     holding is allowed, and ``to`` for every jump ``(start, to)`` with ``start <= rung < to``;
     forbidden rungs are removed.
     """
