@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from batch.design import Vary
 from scenarios import ScenarioError
+from scenarios.reading import read_yaml
 
 TARGET_SOURCE = "--target"
 MISSING_PENALTY = 100.0
@@ -60,10 +60,10 @@ def load_targets(path: Path) -> tuple[list[Target], list[str]]:
     Raises:
         ScenarioError: The file cannot be read or a target is malformed.
     """
+    document = read_yaml(Path(path))
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         targets = [Target(str(t["metric"]), float(t["value"]), float(t.get("scale", 1.0))) for t in document["targets"]]
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError) as error:
         raise ScenarioError(str(path), "targets", f"cannot read the targets: {error}") from None
     return targets, [str(s) for s in document.get("sources", [])]
 

@@ -4,7 +4,7 @@ SPEC is a list (``0.1,0.5,0.9``; items read as YAML, so ``true,false`` and names
 range ``START:STOP:COUNT`` (COUNT evenly spaced values, both ends included), or, for the
 sampling designs, bounds ``LO:HI``. A grid crosses every list; a Latin hypercube (``lhs``) or a
 scrambled Sobol sequence (``sobol``) draws ``--samples`` points inside the bounds from the
-design seed.
+design seed. A grid without any ``--vary`` is one cell: the scenario as it is, replicated.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
-from scipy.stats import qmc
 
 from scenarios import Scenario, ScenarioError, load_scenario
+from scenarios.errors import shown
 from scenarios.paths import OVERRIDE_SOURCE, check_path
+from scenarios.reading import parse_yaml
 
 VARY_SOURCE = "--vary"
 DesignKind = Literal["grid", "lhs", "sobol", "sensitivity-sobol", "sensitivity-morris"]
@@ -104,9 +104,9 @@ def _item(text: str, path: str) -> Any:
             raise ScenarioError(VARY_SOURCE, path, f"value {text!r} is not a finite number")
         return number
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ScenarioError(VARY_SOURCE, path, f"value {text!r} cannot be read") from None
+        return parse_yaml(text, VARY_SOURCE, path)
+    except ScenarioError as error:
+        raise ScenarioError(VARY_SOURCE, path, f"value {shown(text)} cannot be read ({error.problem})") from None
 
 
 def _identity(value: Any) -> tuple[str, Any]:
@@ -172,7 +172,8 @@ def make_design(
     """Build the design's cells.
 
     Args:
-        varies: Parsed ``--vary`` specs (at least one; paths distinct).
+        varies: Parsed ``--vary`` specs (paths distinct; none makes a grid of one cell, the
+            scenario as it is, and a sampling design needs at least one).
         kind: "grid", "lhs" or "sobol".
         samples: Number of points for a sampling design.
         seed: Seed of the sampling design.
@@ -183,8 +184,8 @@ def make_design(
     """
     if kind not in DESIGNS:
         raise ScenarioError("--design", kind, f"unknown design; choose from {', '.join(DESIGNS)}")
-    if not varies:
-        raise ScenarioError(VARY_SOURCE, "", "give at least one --vary PATH=SPEC")
+    if not varies and kind != "grid":
+        raise ScenarioError(VARY_SOURCE, "", f"the {kind} design needs at least one --vary PATH=LO:HI")
     seen = [v.path for v in varies]
     for path in seen:
         if seen.count(path) > 1:
@@ -226,6 +227,8 @@ def round_integer_fields(cells: pd.DataFrame, varies: list[Vary], base: Scenario
 
 
 def _unit_sample(kind: str, dimensions: int, samples: int, seed: int) -> np.ndarray:
+    from scipy.stats import qmc  # SciPy is slow to import and only sampling designs need it
+
     rng = np.random.default_rng(seed)
     if kind == "lhs":
         return qmc.LatinHypercube(d=dimensions, rng=rng).random(samples)

@@ -8,21 +8,15 @@ sweeps, so they are resumable and run on Dask too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 from batch.design import Design, Vary, round_integer_fields
+from batch.results import pyplot, reported_metrics, save_figure
 from scenarios import Scenario, ScenarioError
 
 METHODS: tuple[str, ...] = ("sobol", "morris")
@@ -53,6 +47,9 @@ def sensitivity_design(varies: list[Vary], method: str, samples: int, seed: int,
             raise ScenarioError("--param", path, "given twice")
     if samples < 2:
         raise ScenarioError("--samples", str(samples), "needs at least 2")
+    from SALib.sample import morris as morris_sample  # SALib (and SciPy) only when a design is made
+    from SALib.sample import sobol as sobol_sample
+
     spec = problem(varies)
     if method == "sobol":
         if len(varies) < 2:
@@ -66,9 +63,9 @@ def sensitivity_design(varies: list[Vary], method: str, samples: int, seed: int,
     return Design(kind=f"sensitivity-{method}", varies=tuple(varies), cells=cells, samples=samples, seed=seed)  # type: ignore[arg-type]
 
 
-def metric_columns(table: pd.DataFrame) -> list[str]:
-    """Outcome metrics of a per-cell summary: probabilities and means."""
-    return [c for c in table.columns if (c.startswith("p_") and not c.endswith(("_lo", "_hi"))) or c.endswith("_mean")]
+def metric_columns(table: pd.DataFrame, run_columns: Iterable[str]) -> list[str]:
+    """Outcome metrics of a per-cell summary: shares and means (see `batch.results.reported_metrics`)."""
+    return reported_metrics(table.columns, run_columns, means=True)
 
 
 def analyse(design: Design, per_cell: pd.DataFrame, metrics: list[str], method: str, seed: int) -> pd.DataFrame:
@@ -85,6 +82,9 @@ def analyse(design: Design, per_cell: pd.DataFrame, metrics: list[str], method: 
         Long table: metric, parameter and the method's indices (S1, S1_conf, ST, ST_conf, or
         mu_star, mu_star_conf, sigma); metrics that do not vary get a note instead.
     """
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
     ordered = per_cell.set_index("cell").reindex(design.cells["cell"])
     spec = problem(list(design.varies))
     # SALib's Sobol analysis ignores a seed of 0 (it tests `if seed:`) and then draws from numpy's
@@ -131,7 +131,7 @@ def analyse(design: Design, per_cell: pd.DataFrame, metrics: list[str], method: 
 def plot_indices(indices: pd.DataFrame, metric: str, method: str, path: Path) -> None:
     """Bar chart of one metric's indices with their confidence intervals."""
     part = indices[(indices["metric"] == metric) & (indices["parameter"] != "")]
-    figure, axes = plt.subplots(figsize=(6.0, 0.6 + 0.5 * max(2, len(part))), dpi=100)
+    figure, axes = pyplot().subplots(figsize=(6.0, 0.6 + 0.5 * max(2, len(part))), dpi=100)
     positions = np.arange(len(part))
     if method == "sobol":
         axes.barh(positions - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], capsize=3, label="first order S1")
@@ -145,5 +145,4 @@ def plot_indices(indices: pd.DataFrame, metric: str, method: str, path: Path) ->
     axes.set_title(metric, fontsize=9)
     axes.grid(alpha=0.3, axis="x")
     figure.tight_layout()
-    figure.savefig(path, format="png", metadata={"Software": None})
-    plt.close(figure)
+    save_figure(figure, path)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -140,7 +143,9 @@ def test_summarize_matches_a_direct_computation_from_the_parts(sweep_copy):
 def test_summarize_by_one_path_pools_the_other(sweep_copy):
     result = brink("summarize", sweep_copy, "--by", SWERVE_B)
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(sweep_copy / "summary.csv")
+    table = pd.read_csv(sweep_copy / f"summary-by-{SWERVE_B}.csv")
+    assert str(sweep_copy / f"summary-by-{SWERVE_B}.csv") in result.stdout
+    assert not (sweep_copy / "summary.csv").exists()
     assert SWERVE_A not in table.columns
     assert table[SWERVE_B].tolist() == [0.25, 0.75]
     assert table["runs"].tolist() == [80, 80]
@@ -161,26 +166,117 @@ def plots_of(out: Path, *by: str) -> dict[str, bytes]:
     options = [x for path in by for x in ("--by", path)]
     result = brink("summarize", out, *options, "--plot")
     assert result.exit_code == 0, result.output
-    metrics = [
-        c for c in pd.read_csv(out / "summary.csv").columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))
-    ]
-    files = {p.name: p.read_bytes() for p in (out / "plots").iterdir()}
-    assert sorted(files) == sorted(f"{m}.png" for m in metrics)
+    suffix = f"-by-{'+'.join(by)}" if by else ""
+    columns = pd.read_csv(out / f"summary{suffix}.csv").columns
+    metrics = [c for c in columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))]
+    files = {p.name: p.read_bytes() for p in (out / "plots").iterdir() if p.name.endswith(f"{suffix}.png")}
+    assert sorted(files) == sorted(f"{m}{suffix}.png" for m in metrics)
     assert f"wrote {len(metrics)} plots" in result.stdout
     for data in files.values():
-        assert png_size(data) == (600, 400)
+        width, height = png_size(data)
+        assert 600 <= width <= 1600 and 400 <= height <= 1200
     return files
 
 
-def test_plot_of_one_and_of_two_paths_writes_pngs(sweep_copy, tmp_path):
+def test_plot_of_one_and_of_two_paths_writes_pngs(sweep_copy):
+    heatmaps = plots_of(sweep_copy)  # by default, by both varied paths
     lines = plots_of(sweep_copy, SWERVE_A)
+    shares = ["p_yield", "p_yield_choice", "p_defeat", "p_catastrophe", "p_yielder_AAA", "p_yielder_BBB"]
+    assert {f"{m}.png" for m in shares} <= set(heatmaps)
+    assert sorted(lines) == sorted(name.replace(".png", f"-by-{SWERVE_A}.png") for name in heatmaps)
+    assert all(lines[name.replace(".png", f"-by-{SWERVE_A}.png")] != heatmaps[name] for name in heatmaps)
+
+
+def test_summarize_by_never_overwrites_the_full_summary_or_its_plots(sweep_copy):
+    full = plots_of(sweep_copy)
+    summary = (sweep_copy / "summary.csv").read_bytes()
+    for by in ([SWERVE_A], [SWERVE_B], [SWERVE_B, SWERVE_A]):
+        plots_of(sweep_copy, *by)
+    assert (sweep_copy / "summary.csv").read_bytes() == summary
+    assert {name: (sweep_copy / "plots" / name).read_bytes() for name in full} == full
+    names = {p.name for p in sweep_copy.iterdir()}
+    by = [SWERVE_A, SWERVE_B, f"{SWERVE_B}+{SWERVE_A}"]
+    assert {f"summary-by-{paths}.csv" for paths in by} <= names
+    # Grouped by both paths in the other order: the same numbers, the other axis first.
+    swapped = pd.read_csv(sweep_copy / f"summary-by-{SWERVE_B}+{SWERVE_A}.csv").sort_values([SWERVE_A, SWERVE_B])
+    original = pd.read_csv(sweep_copy / "summary.csv")
+    assert swapped["p_catastrophe"].tolist() == original["p_catastrophe"].tolist()
+
+
+def test_plots_are_the_same_bytes_every_time(sweep_copy, tmp_path):
+    first = plots_of(sweep_copy)
     other = tmp_path / "other"
     shutil.copytree(sweep_copy, other)
     shutil.rmtree(other / "plots")
-    heatmaps = plots_of(other)  # by default, by both varied paths
-    assert len(lines) == 5
-    assert sorted(lines) == sorted(heatmaps)
-    assert all(lines[name] != heatmaps[name] for name in lines)  # a line plot is not a heatmap
+    assert plots_of(other) == first
+
+
+# --- a sweep without --vary: replications of the scenario as it is ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def replicated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reps") / "sweep"
+    result = brink("sweep", "moscow-strike", "--reps", "300", "--chunk", "100", "--seed", "4", "--out", out)
+    return result, out
+
+
+def test_sweep_without_vary_replicates_the_scenario(replicated):
+    result, out = replicated
+    assert result.exit_code == 0, result.output
+    assert "300 runs in 1 cell x 300 replications" in result.stdout
+    runs = read_parts(out)
+    assert len(runs) == 300 and set(runs["cell"]) == {0}
+    assert sorted(runs["rep"]) == list(range(300))
+    assert runs.columns[:3].tolist() == ["cell", "rep", "seed"] and runs.columns[3] == "outcome"  # no varied path
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["design"]["vary"] == [] and manifest["design"]["cells"] == 1
+    assert runs["outcome"].nunique() > 1, "precondition: the replications differ"
+
+
+def test_summarize_and_plot_a_replicated_scenario(replicated, tmp_path):
+    _, source = replicated
+    out = tmp_path / "sweep"
+    shutil.copytree(source, out)
+    result = brink("summarize", out, "--plot")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "summary.csv")
+    runs = read_parts(out)
+    assert len(table) == 1 and table["runs"].tolist() == [300]
+    for name, hits in {"p_yield": runs["outcome"] == "yield", "p_defeat": runs["yield_cause"] == "defeat",
+                       "p_catastrophe": runs["outcome"] == "catastrophe"}.items():  # fmt: skip
+        assert table[name].iat[0] == pytest.approx(hits.mean(), rel=1e-5), name
+        lo, hi = wilson(int(hits.sum()), 300)
+        assert table[f"{name}_lo"].iat[0] == pytest.approx(max(lo, 0.0), rel=1e-5, abs=1e-6)
+        assert table[f"{name}_hi"].iat[0] == pytest.approx(min(hi, 1.0), rel=1e-5, abs=1e-6)
+    # One line per metric, with its interval.
+    line = next(line for line in result.stdout.splitlines() if " p_defeat " in line)
+    cells = [cell.strip() for cell in line.split("│")[1:-1]]
+    assert cells == ["p_defeat", *(f"{round(table[f'p_defeat{end}'].iat[0], 4):g}" for end in ("", "_lo", "_hi"))]
+    plots = sorted(p.name for p in (out / "plots").iterdir())
+    expected = ["duration.png", "max_rung.png", "outcomes.png", "yield_rung.png"]
+    assert plots == expected
+    assert f"wrote {len(expected)} plots" in result.stdout
+
+
+def test_summarize_by_on_a_sweep_that_varied_nothing_is_refused(replicated, tmp_path):
+    _, source = replicated
+    out = tmp_path / "sweep"
+    shutil.copytree(source, out)
+    summarize_fails(out, "--by", "states.USA.fear", fragment="choose from none: this sweep varied nothing")
+
+
+def test_summarize_prints_machine_formats_on_stdout_alone(replicated, tmp_path):
+    _, source = replicated
+    out = tmp_path / "sweep"
+    shutil.copytree(source, out)
+    result = brink("summarize", out, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {row["metric"]: row for row in json.loads(result.stdout)}
+    table = pd.read_csv(out / "summary.csv")
+    assert rows["runs"]["value"] == 300
+    assert rows["p_yield"]["value"] == pytest.approx(table["p_yield"].iat[0], abs=5e-5)
+    assert "wrote" in result.stderr
 
 
 # --- bad input: exit 2, one line on stderr, no traceback, nothing written ---------------------------------------
@@ -204,7 +300,11 @@ def quick_connect(monkeypatch):
 # (arguments, fragment of the error line, whether the progress bar has already started)
 BAD_SWEEPS = {
     "missing-out": (SMALL, "--out: give a result folder with --out DIR", False),
-    "no-vary": (["theory/chicken", "--reps", "2", "--out", "OUT"], "give at least one --vary", False),
+    "lhs-no-vary": (
+        ["theory/chicken", "--design", "lhs", "--samples", "4", "--out", "OUT"],
+        "--vary: the lhs design needs at least one --vary PATH=LO:HI",
+        False,
+    ),
     "bad-path": (
         ["theory/chicken", "--vary", "states.AAA.fearr=0.1,0.2", "--out", "OUT"],
         "--vary: states.AAA.fearr: unknown parameter path; did you mean 'states.AAA.fear'?",
@@ -369,3 +469,86 @@ def test_summarize_three_paths_without_plot_works(three_paths, tmp_path):
     table = pd.read_csv(out / "summary.csv")
     assert list(table.columns[:5]) == [SWERVE_A, SWERVE_B, "states.AAA.fear", "runs", "errors"]
     assert table["runs"].tolist() == [2]
+
+
+@pytest.fixture(scope="module")
+def two_roads(tmp_path_factory):
+    """Chicken played on two roads at once: crisis road (AAA first) and crisis lane (BBB first)."""
+    import yaml
+
+    folder = tmp_path_factory.mktemp("two")
+    document = yaml.safe_load(Path("scenarios/theory/chicken.yaml").read_text())
+    document["params"]["max_steps"] = 4
+    lane = dict(document["crises"]["road"], first_mover="BBB", description="A second road.")
+    document["crises"]["lane"] = lane
+    (folder / "two.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    out = folder / "sweep"
+    result = brink("sweep", folder / "two.yaml", "--reps", "120", "--simulator", "agents", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_every_crisis_of_a_scenario_is_summarised_and_plotted(two_roads):
+    result = brink("summarize", two_roads, "--plot")
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(two_roads / "summary.csv").iloc[0]
+    runs = read_parts(two_roads)
+    for crisis, first in (("road", "AAA"), ("lane", "BBB")):
+        column = runs[f"crisis.{crisis}.yielder"]
+        assert row[f"crisis.{crisis}.p_yielder_{first}"] == pytest.approx((column == first).mean(), rel=1e-5)
+        deliberate = runs[f"crisis.{crisis}.catastrophe_cause"] == "deliberate"
+        assert row[f"crisis.{crisis}.p_catastrophe_deliberate"] == pytest.approx(deliberate.mean(), rel=1e-5)
+    assert row["crisis.lane.p_yielder_BBB"] > row["crisis.lane.p_yielder_AAA"]  # the first mover swerves more
+    assert row["p_yielder_AAA"] == row["crisis.road.p_yielder_AAA"]
+    assert "crisis.lane.p_yielder_BBB" in result.stdout and "crisis.road.p_yielder_AAA" not in result.stdout
+    plots = {p.name for p in (two_roads / "plots").iterdir()}
+    assert {"outcomes.png", "crisis.lane.outcomes.png", "crisis.lane.max_rung.png"} <= plots
+    assert not any(name.startswith("crisis.road.") for name in plots)
+
+
+# --- light imports and help -------------------------------------------------------------------------------------
+
+HEAVY = ("mesa", "scipy", "solara", "dask", "distributed", "matplotlib", "optuna", "SALib")
+LIGHT = ("brink.batch_commands", "batch.results", "batch.design", "batch.sensitivity", "batch.calibrate")
+
+
+@pytest.mark.parametrize("module", LIGHT)
+def test_batch_modules_import_without_heavy_packages(module):
+    """Importing a batch module loads none of the heavy packages; a command imports them when it runs."""
+    code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "", f"import {module} loaded {done.stdout.strip()}"
+
+
+def help_of(command: str) -> str:
+    result = brink(command, "--help")
+    assert result.exit_code == 0, result.output
+    return " ".join(result.stdout.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("command", "required"),
+    [
+        ("sweep", ["--out", "Required. The result folder"]),
+        ("summarize", ["* DIR <path> A sweep's result folder. [required]", "DIR/summary.csv"]),
+        ("sensitivity", ["Requires --param (two or more for sobol) and --out", "Required. A parameter"]),
+        ("calibrate", ["Requires --param, --out, and --target or --targets-file", "required unless --targets-file"]),
+    ],
+)
+def test_help_states_the_required_options(command, required):
+    text = help_of(command)
+    for fragment in required:
+        assert fragment in text, fragment
+
+
+def test_sweep_help_says_what_happens_without_vary():
+    text = help_of("sweep")
+    assert "Without --vary the design is one cell, the scenario as it is" in text
+    assert "Optional: without it the scenario as it is runs --reps times (one cell)" in text
+
+
+def test_summarize_help_names_its_files_and_plots():
+    text = help_of("summarize")
+    fragments = ("DIR/summary.csv", "DIR/summary-by-PATH[+PATH].csv", "the fixed scale 0-1", "by choice and defeat")
+    for fragment in fragments:
+        assert fragment in text, fragment

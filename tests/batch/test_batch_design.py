@@ -258,7 +258,9 @@ def test_integer_fields_are_sampled_as_whole_numbers(moscow, kind):
         ([f"{FEAR}=0.1,0.9"], "latin", None, "--design", "unknown design; choose from grid, lhs, sobol"),
         ([f"{FEAR}=0.1,0.9", f"{RECKLESS}=0.2", f"{FEAR}=0.3,0.4"], "grid", None, "--vary", "varied twice"),
         ([f"{FEAR}=0.1:0.9", f"{FEAR}=0.2:0.3"], "lhs", 4, "--vary", "varied twice"),
-        ([], "grid", None, "--vary", "at least one --vary"),
+        ([], "lhs", 8, "--vary", "the lhs design needs at least one --vary PATH=LO:HI"),
+        ([], "sobol", 8, "--vary", "the sobol design needs at least one --vary"),
+        ([], "grid", 8, "--samples", "only the lhs and sobol designs take --samples"),
     ],
 )
 def test_spec_that_does_not_fit_the_design_is_refused(varies, kind, samples, source, fragment):
@@ -266,6 +268,15 @@ def test_spec_that_does_not_fit_the_design_is_refused(varies, kind, samples, sou
         make_design([parse_vary(text) for text in varies], kind, samples=samples, seed=0)
     assert caught.value.source == source
     assert fragment in str(caught.value)
+
+
+def test_grid_without_vary_is_one_cell_of_the_scenario_as_it_is(moscow):
+    design = make_design([], base=moscow)
+    assert design.kind == "grid" and design.paths == []
+    assert design.cells.to_dict("list") == {"cell": [0]}
+    assert design.overrides(0) == {}
+    assert design.describe() == {"kind": "grid", "samples": None, "seed": None, "vary": [], "cells": 1}
+    check_design(moscow, design)
 
 
 def test_vary_twice_blames_the_repeated_path():

@@ -83,6 +83,8 @@ def test_morris_ranks_the_unread_parameter_last(tmp_path):
         (["--param", f"{A}=0:1", "--param", "states.AAA.feer=0:1"], ["--vary", "did you mean"]),
         (["--param", f"{A}=0:1", "--param", f"{B}=0:1", "--method", "saltelli"], ["--method", "saltelli"]),
         (["--param", f"{A}=0:1", "--param", f"{B}=0:1", "--metric", "p_nothing"], ["--metric", "p_nothing"]),
+        (["--param", f"{A}=0:1", "--param", f"{B}=0:1", "--metric", "p_first_nuclear_user"], ["p_first_nuclear"]),
+        (["--param", f"{A}=0:1", "--param", f"{B}=0:1", "--metric", "crisis.lane.p_yield"], ["crisis.lane.p_yield"]),
     ],
 )
 def test_bad_sensitivity_input_is_one_line_and_exit_2(tmp_path, args, names):
@@ -162,3 +164,34 @@ def test_sensitivity_and_calibration_run_on_dask_with_the_same_results(tmp_path,
         result = brink(*args, "--trials", "2", "--engine", "dask", "--address", address)
         assert result.exit_code == 0, result.output
         assert json.loads((out / "best.json").read_text())["trials"] == 2
+
+
+def test_sensitivity_analyses_the_split_outcomes_and_each_crisis(tmp_path):
+    out = tmp_path / "split"
+    result = brink(
+        "sensitivity", "theory/chicken", "--param", f"{A}=0:1", "--param", f"{B}=0:1", "--samples", "8",
+        "--reps", "20", "--chunk", "20", "--out", str(out), "--metric", "p_yield_choice", "--metric",
+        "crisis.road.p_catastrophe_deliberate", "--metric", "yield_rung_mean",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    indices = pd.read_csv(out / "indices.csv")
+    analysed = indices[indices["parameter"].notna()]
+    assert set(analysed["metric"]) == {"p_yield_choice", "crisis.road.p_catastrophe_deliberate", "yield_rung_mean"}
+    # In chicken every crash is a deliberate move to the top rung and every yield a choice, so the two
+    # shares add up to 1 in every cell and have the same indices.
+    choice = analysed[analysed["metric"] == "p_yield_choice"].set_index("parameter")["ST"]
+    crash = analysed[analysed["metric"] == "crisis.road.p_catastrophe_deliberate"].set_index("parameter")["ST"]
+    assert choice.to_dict() == pytest.approx(crash.to_dict(), abs=1e-9)
+
+
+def test_calibration_targets_the_split_outcomes_and_a_crisis(tmp_path):
+    out = tmp_path / "cal"
+    result = brink(
+        "calibrate", "theory/chicken", "--set", f"{B}=0.5", "--param", f"{A}=0:1", "--target", "p_yield_choice=0.75",
+        "--target", "crisis.road.p_catastrophe_deliberate=0.25", "--trials", "2", "--reps", "40", "--chunk", "40",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    targets = {t["metric"]: t["simulated"] for t in json.loads((out / "best.json").read_text())["targets"]}
+    assert None not in targets.values()
+    assert targets["p_yield_choice"] + targets["crisis.road.p_catastrophe_deliberate"] == pytest.approx(1.0)
