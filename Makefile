@@ -13,7 +13,7 @@ SEED ?= 0
 ASSETS ?= $(or $(BRINK_ASSETS_DIR),$(VENV)/share/brinkmanship/solara-assets)
 export BRINK_ASSETS_DIR := $(abspath $(ASSETS))
 
-.PHONY: setup run dashboard test lint docs theory calibrate clean
+.PHONY: setup chromium run dashboard test lint docs theory calibrate clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "error: Python 3.12 not found; set PYTHON312=/path/to/python3.12" >&2; exit 2; }
@@ -29,15 +29,25 @@ $(ASSETS)/.fetched: $(VENV)/.installed
 
 setup: $(VENV)/.installed $(ASSETS)/.fetched  ## create .venv with Python 3.12, install the project, fetch the dashboard's assets
 
+# The browser tests drive the system's Chromium ($BRINK_TEST_CHROMIUM, default /usr/bin/chromium): install it
+# with apt (as root or with sudo) when it is missing, or stop with one error line. Never a reason to skip them.
+# The script's error line becomes make's own `*** ... Stop.` line (the script's stdout, its progress, goes to
+# stderr), so a failure prints that one line. `make -n` only shows the command.
+CHROMIUM_CHECK = $(shell bash .ci/chromium.sh 3>&1 1>&2 2>&3 && echo ok)
+DRY_RUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
+chromium:  ## install Chromium for the browser tests when it is missing (apt-get, as root or with sudo)
+	@$(if $(DRY_RUN),bash .ci/chromium.sh,$(eval CHROMIUM_RESULT := $$(CHROMIUM_CHECK))$(if \
+	$(filter ok,$(lastword $(CHROMIUM_RESULT))),:,$(error $(or $(CHROMIUM_RESULT),error: .ci/chromium.sh failed))))
+
 run: setup  ## run the default scenario and write its outputs to out/
 	$(VENV)/bin/brink run $(SCENARIO) --seed $(SEED) --out out/$(SCENARIO)
 
 dashboard: setup  ## serve the dashboard on http://127.0.0.1:8765/ (Ctrl-C stops it)
 	$(VENV)/bin/brink dashboard --scenario $(SCENARIO)
 
-test: setup  ## lint, then the whole test suite
+test: setup chromium  ## install what the tests need (Chromium too), lint, then the whole test suite
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q
 
 docs: setup  ## regenerate docs/scenario.schema.json from the scenario models
 	$(VENV)/bin/brink schema > docs/scenario.schema.json

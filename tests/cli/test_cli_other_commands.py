@@ -92,12 +92,12 @@ def test_paths_json_lists_tunable_paths_with_values():
     assert not any(p.startswith(("ladder", "events")) for p in paths)
 
 
-def test_paths_plain_prints_path_equals_value():
+def test_paths_table_prints_each_path_with_its_value_as_set_takes_it():
     result = brink("paths", "moscow-strike")
     assert result.exit_code == 0
-    lines = result.stdout.splitlines()
-    assert "states.RUS.recklessness = 0.6" in lines
-    assert "alliances.RUS-PRK.active = true" in lines
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in result.stdout.splitlines() if line.startswith("│")]
+    assert ["states.RUS.recklessness", "0.6"] in cells
+    assert ["alliances.RUS-PRK.active", "true"] in cells
 
 
 def test_paths_on_bad_file_exits_2(tmp_path):
@@ -121,8 +121,10 @@ def test_ladder_shows_every_rung(name, size):
     result = brink("ladder", name)
     assert result.exit_code == 0
     assert result.stdout.startswith(f"{name}: ")
-    first_cells = [line.split("│")[1].strip() for line in result.stdout.splitlines() if line.startswith("│")]
-    assert [int(cell) for cell in first_cells if cell.isdigit()] == list(range(size))
+    rungs = json.loads(brink("ladder", name, "--format", "json").stdout)
+    assert [row["rung"] for row in rungs] == list(range(size))
+    flat = " ".join(result.stdout.split())
+    assert all(row["name"] in flat for row in rungs)
 
 
 def test_ladder_unknown_name_exits_2_with_suggestion():
@@ -143,3 +145,35 @@ def test_no_arguments_shows_help():
     result = brink()
     assert "run" in result.output
     assert "validate" in result.output
+
+
+def help_text(*args: str) -> str:
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return " ".join(result.stdout.replace("│", " ").split())
+
+
+def test_help_of_validate_says_a_scenario_is_required():
+    text = help_text("validate")
+    assert "[required]" in text and "At least one SCENARIO is required" in text
+
+
+@pytest.mark.parametrize("command", ["run", "scenarios", "paths", "ladder", "theory"])
+def test_help_says_nothing_is_required_where_nothing_is(command):
+    text = help_text(command)
+    assert "Nothing is required" in text
+    assert "[required]" not in text
+
+
+def test_run_help_describes_force_simulator_and_the_files_written():
+    text = help_text("run")
+    assert "--force Write into an --out folder that already holds files." in text
+    assert "--simulator <agents|ensemble>" in text and "[default: agents]" in text
+    assert "provenance.json" in text and "refused if it holds files, unless --force" in text
+    assert "--set PATH=VALUE" in text and "--out DIR" in text
+    assert "--json <bool>" not in text and "--force <bool>" not in text  # flags take no value
+
+
+@pytest.mark.parametrize("command", ["scenarios", "paths", "ladder", "theory"])
+def test_table_commands_offer_every_format(command):
+    assert "--format <table|markdown|csv|json>" in help_text(command)

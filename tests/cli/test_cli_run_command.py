@@ -1,4 +1,4 @@
-"""`brink run`: readable summary, --json, --out files, byte-identical reruns, and bad input."""
+"""`brink run`: readable summary, --json, --out files, --force, --simulator, byte-identical reruns, bad input."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import pytest
 from summary_contract import REQUIRED
 from typer.testing import CliRunner
 
-from brink.api import OUTPUT_FILES, run
+from brink.api import EVENT_COLUMNS, OUTPUT_FILES, run
 from brink.cli import app
-from scenarios import load_ladder
+from scenarios import load_ladder, load_scenario
+from scenarios.loading import SCENARIO_DIR
 
-EVENTS_HEADER = "step,year,crisis,actor,action,rung,rung_name,next_mover,detail"
+EVENTS_HEADER = ",".join(EVENT_COLUMNS)
 RUNGS = load_ladder("default").rungs
+HAWKS = ("--set", "states.RUS.policy=hawk", "--set", "states.USA.policy=hawk")
 
 
 def brink(*args: str):
@@ -32,6 +34,20 @@ def assert_clean_failure(result, fragment: str = "") -> None:
     assert result.stdout == ""
 
 
+def first_seed(predicate, *, scenario: str = "moscow-strike", overrides=None, simulator: str = "agents") -> int:
+    """The first seed below 200 whose run's summary satisfies `predicate`."""
+    for seed in range(200):
+        summary = run(scenario, seed=seed, overrides=overrides, simulator=simulator).summary
+        if predicate(summary["crises"][next(iter(summary["crises"]))]):
+            return seed
+    raise AssertionError("no seed below 200 gives this outcome")
+
+
+def outcome_line(stdout: str) -> str:
+    [line] = [line for line in stdout.splitlines() if line.startswith("  Outcome: ")]
+    return line
+
+
 @pytest.mark.parametrize(("seed", "fear"), [(3, "0.9"), (11, "0.9")])
 def test_run_prints_who_yielded_and_at_which_rung(seed, fear):
     expected = run("moscow-strike", seed=seed, overrides={"states.USA.fear": float(fear)}).summary
@@ -39,7 +55,7 @@ def test_run_prints_who_yielded_and_at_which_rung(seed, fear):
     result = brink("run", "moscow-strike", "--seed", str(seed), "--set", f"states.USA.fear={fear}")
     assert result.exit_code == 0, result.output
     crisis = expected["crises"]["moscow"]
-    verb = "was defeated" if crisis["yield_cause"] == "defeat" else "yielded"
+    verb = "was defeated" if crisis["yield_cause"] == "defeat" else "yielded by choice"
     rung = crisis["yield_rung"]
     assert f"{expected['yielder']} {verb} at rung {rung} ({RUNGS[rung].name})" in result.stdout
     assert f"Highest rung: {expected['max_rung']} ({expected['max_rung_name']})" in result.stdout
@@ -47,12 +63,61 @@ def test_run_prints_who_yielded_and_at_which_rung(seed, fear):
     assert result.stderr == ""
 
 
-def test_run_prints_catastrophe():
-    seed = next(s for s in range(20) if run("moscow-strike", seed=s).summary["catastrophe"])
+def test_a_defeat_is_told_apart_from_yielding_by_choice():
+    seed = first_seed(lambda c: c["yield_cause"] == "defeat")
+    crisis = run("moscow-strike", seed=seed).summary["crises"]["moscow"]
+    line = outcome_line(brink("run", "--seed", str(seed)).stdout)
+    rung = crisis["yield_rung"]
+    assert line.startswith(f"  Outcome: {crisis['yielder']} was defeated at rung {rung} ({RUNGS[rung].name})")
+    assert line.endswith("decided by fighting, not by choice")
+    assert "yielded" not in line
+    chosen = first_seed(lambda c: c["yield_cause"] == "choice")
+    assert "yielded by choice at rung" in outcome_line(brink("run", "--seed", str(chosen)).stdout)
+
+
+def test_a_slip_names_who_held_which_rung_and_is_nobodys_first_use():
+    seed = first_seed(lambda c: c["catastrophe_cause"] == "slip")
+    crisis = run("moscow-strike", seed=seed).summary["crises"]["moscow"]
+    assert crisis["first_deliberate_nuclear_user"] is None and crisis["nuclear_used"]
     result = brink("run", "moscow-strike", "--seed", str(seed))
     assert result.exit_code == 0
-    assert "CATASTROPHE" in result.stdout
+    held = crisis["slip_rung"]
+    assert outcome_line(result.stdout).endswith(
+        f"CATASTROPHE (All-out nuclear war) after {crisis['moves']} moves: the crisis slipped out of control "
+        f"while {crisis['slip_holder']} held rung {held} ({RUNGS[held].name})"
+    )
     assert "Highest rung: 10 (All-out nuclear war)" in result.stdout
+    assert "  Nuclear use: only in the catastrophe; no side chose a nuclear rung" in result.stdout.splitlines()
+    assert "first" not in result.stdout.lower().replace("moves first", "")
+
+
+def test_a_deliberate_move_to_all_out_war_names_the_side_that_chose_it():
+    summary = json.loads(brink("run", "--seed", "0", "--json", *HAWKS).stdout)
+    assert summary["catastrophe_cause"] == "deliberate", "precondition: two hawks choose all-out war"
+    events = run("moscow-strike", seed=0, overrides={"states.RUS.policy": "hawk", "states.USA.policy": "hawk"}).events
+    [chooser] = events.loc[events["cause"] == "deliberate", "actor"]
+    result = brink("run", "--seed", "0", *HAWKS)
+    assert outcome_line(result.stdout).endswith(f": a deliberate move to all-out war by {chooser}")
+    assert f"Nuclear use: yes, first deliberately by {summary['first_deliberate_nuclear_user']}" in result.stdout
+
+
+def test_deliberate_nuclear_use_short_of_catastrophe_names_the_first_user():
+    seed = first_seed(lambda c: c["first_deliberate_nuclear_user"] is not None and not c["catastrophe"])
+    crisis = run("moscow-strike", seed=seed).summary["crises"]["moscow"]
+    result = brink("run", "--seed", str(seed))
+    assert f"  Nuclear use: yes, first deliberately by {crisis['first_deliberate_nuclear_user']}" in result.stdout
+    quiet = first_seed(lambda c: not c["nuclear_used"])
+    assert "  Nuclear use: no" in brink("run", "--seed", str(quiet)).stdout.splitlines()
+
+
+def test_a_name_with_markup_is_printed_as_text(tmp_path):
+    path = tmp_path / "odd.yaml"
+    text = (SCENARIO_DIR / "moscow-strike.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("name: moscow-strike", "name: odd [bold]name", 1), encoding="utf-8")
+    assert load_scenario(path).name == "odd [bold]name"
+    result = brink("run", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("odd [bold]name (seed 0,")
 
 
 @pytest.mark.parametrize("seed", [0, 5])
@@ -116,17 +181,65 @@ def test_different_set_changes_the_summary(tmp_path):
     assert set(agents_low.loc[agents_low["state"] == "USA", "fear"]) == {0.1}
 
 
-def test_existing_out_directory_keeps_extra_files_and_gets_new_outputs(tmp_path):
+def test_a_folder_that_holds_files_is_refused_before_the_run_without_force(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    result = run_out(out)
+    assert_clean_failure(result, f"error: {out}: folder is not empty; pass --force to write into it")
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_force_writes_into_a_folder_that_holds_files_and_keeps_them(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     (out / "summary.json").write_text("stale")
-    result = run_out(out)
+    result = run_out(out, "--force")
     assert result.exit_code == 0, result.output
     assert (out / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, "notes.txt"])
     assert json.loads((out / "summary.json").read_text())["seed"] == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_an_empty_folder_needs_no_force(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    assert run_out(out).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_simulator_ensemble_prints_the_replay_of_that_seed(seed):
+    from ensemble.rows import replay_summary
+
+    spec = load_scenario("moscow-strike", {"states.USA.fear": 0.3})
+    args = ("run", "--seed", str(seed), "--set", "states.USA.fear=0.3")
+    summary = json.loads(brink(*args, "--json", "--simulator", "ensemble").stdout)
+    expected = json.loads(json.dumps(replay_summary(spec, seed)))
+    assert summary["simulator"] == "ensemble"
+    assert {k: v for k, v in summary.items() if k != "simulator"} == expected
+    text = brink(*args, "--simulator", "ensemble").stdout
+    assert f"Highest rung: {expected['max_rung']} ({expected['max_rung_name']})" in text
+    assert json.loads(brink(*args, "--json").stdout)["simulator"] == "agents"
+
+
+def test_simulator_ensemble_writes_its_outputs_and_says_so_in_provenance(tmp_path):
+    out = tmp_path / "ens"
+    result = brink("run", "--seed", "2", "--simulator", "ensemble", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert json.loads((out / "provenance.json").read_text())["simulator"] == "ensemble"
+    assert json.loads((out / "summary.json").read_text())["simulator"] == "ensemble"
+
+
+def test_simulator_ensemble_refuses_a_scenario_it_does_not_support(tmp_path):
+    out = tmp_path / "out"
+    result = brink("run", "--simulator", "ensemble", *HAWKS, "--out", str(out))
+    assert_clean_failure(result, "not supported by the ensemble engine")
+    assert not out.exists()
 
 
 def test_out_pointing_to_a_file_exits_2_and_writes_nothing(tmp_path):

@@ -19,6 +19,9 @@ BRINK = str(Path(sys.executable).with_name("brink"))
         (["run", "--nope"], ["--nope"]),
         (["sweep", "--reps", "0", "--out", "never-written"], ["--reps"]),
         (["run", "--seed", "-3"], ["--seed", "0 or more"]),
+        (["run", "--simulator", "bogus"], ["--simulator", "bogus", "agents", "ensemble"]),
+        (["ladder", "--format", "html"], ["--format", "html"]),
+        (["validate"], ["Missing argument", "SCENARIO"]),
     ],
 )
 def test_usage_error_is_one_line_and_exit_2(tmp_path, args, names):

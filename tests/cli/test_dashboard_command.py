@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -146,6 +147,52 @@ def test_an_unknown_app_is_one_line_and_exit_2(tmp_path):
     assert_one_error_line(brink("dashboard", "--app", "no_such_app_module", cwd=tmp_path), "no_such_app_module")
 
 
+def test_a_data_folder_that_is_not_one_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "file").write_text("")
+    assert_one_error_line(brink("dashboard", "--data", "missing", cwd=tmp_path), "missing: --data: not a folder")
+    assert_one_error_line(brink("dashboard", "--data", "file", cwd=tmp_path), "file: --data: not a folder")
+    assert_one_error_line(brink("dashboard", "--data", "~", cwd=tmp_path), "~: --data: not a folder")  # no expansion
+    long = brink("dashboard", "--data", "d" * 3000, cwd=tmp_path)
+    assert_one_error_line(long, "--data: not a folder")
+    assert len(long.stderr) < 200
+
+
+def test_importing_the_command_loads_no_heavy_package():
+    """`brink dashboard`'s module is imported by every `brink` command: it must not load the server's packages."""
+    heavy = ("solara", "mesa", "scipy", "dask", "starlette", "uvicorn")
+    code = f"import sys, brink.dashboard_commands; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_server_gets_its_data_folders_hosts_and_token(monkeypatch, tmp_path):
+    """What `brink dashboard` hands the server: folders resolved, loopback without a token, anything else with one."""
+    import brink.dashboard_commands as command
+    from dashboards import DATA_VARIABLE, HOSTS_VARIABLE, SCENARIO_VARIABLE, TOKEN_VARIABLE
+
+    started: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(command, "serve", lambda cmd, env: (started.append((cmd, env)) or (0, None)))
+    monkeypatch.setattr(command, "missing_assets", lambda folder: [])
+    monkeypatch.setattr(command, "check_port", lambda host, port: {"localhost": "127.0.0.1"}.get(host, host))
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    monkeypatch.chdir(tmp_path)
+
+    command.dashboard_command(host="localhost", port=8800, data=[Path("link")], allow_host=None)
+    cmd, env = started[-1]
+    assert cmd[1:4] == ["-m", "dashboards.server", "dashboards.app"]
+    assert json.loads(env[DATA_VARIABLE]) == [str((tmp_path / "real").resolve())]
+    assert env[TOKEN_VARIABLE] == "" and env[SCENARIO_VARIABLE] == "moscow-strike"
+    assert set(json.loads(env[HOSTS_VARIABLE])) == {"127.0.0.1", "localhost", "::1"}
+
+    command.dashboard_command(host="0.0.0.0", port=8800, data=None, allow_host=["lab.example.org"])
+    _cmd, env = started[-1]
+    assert len(env[TOKEN_VARIABLE]) >= 32
+    assert {"0.0.0.0", "lab.example.org", socket.gethostname().lower()} <= set(json.loads(env[HOSTS_VARIABLE]))
+    assert json.loads(env[DATA_VARIABLE]) == [str(tmp_path.resolve())]  # the working directory by default
+
+
 # brink assets, with a fake npm ----------------------------------------------------------
 
 
@@ -202,7 +249,8 @@ def test_dashboard_serves_the_page_and_its_assets_and_stops_on_ctrl_c(serve):
     except subprocess.TimeoutExpired:
         pytest.fail(f"`brink dashboard` still running {STOP_DEADLINE:.0f} s after Ctrl-C")
     assert process.returncode == 130, err
-    assert f"http://127.0.0.1:{port}/" in out
+    assert f"serving the dashboard at http://127.0.0.1:{port}/ (Ctrl-C stops it)" in out  # loopback: no token
+    assert "warning" not in err
     assert "Traceback" not in err and err.strip().splitlines()[-1] == "stopped"
     assert not listening(port), "the Solara server outlived `brink dashboard`"
 
