@@ -3,13 +3,14 @@
 import solara
 import solara.lab
 
+from dashboards.errors import ErrorBoundary
 from dashboards.live import LivePage
 from dashboards.results import ResultsPage
 
 
 @solara.component
 def Layout(children: list = []) -> None:  # noqa: B006 - Solara passes the page as `children`
-    """The app bar with one tab a page, named by the route's label."""
+    """The app bar with one tab a page, named by the route's label; the page's failures show as one line."""
     current, pages = solara.use_route()
     router = solara.use_router()
     index = pages.index(current) if current in pages else 0
@@ -23,7 +24,8 @@ def Layout(children: list = []) -> None:  # noqa: B006 - Solara passes the page 
             with solara.lab.Tabs(value=index, on_value=go, background_color="#1565c0", dark=True):
                 for page in pages:
                     solara.lab.Tab(page.label)
-        solara.Column(children=children, style="padding: 12px")
+        with solara.Column(style="padding: 12px"):
+            ErrorBoundary(children=children).key(f"page-{index}")  # a new page starts without the error
 
 
 # The root route's layout wraps every page.

@@ -2,7 +2,10 @@
 
 Each browser tab renders its own `LivePage`, which builds its own `LiveRun`: two tabs never
 share a model. The play loop runs in a thread, steps through `LiveRun`'s lock and paces
-itself to the chosen speed; it stops when the tab disconnects or the run ends.
+itself to the chosen speed; it stops when the tab disconnects or the run ends. It skips a frame
+while the tab is still rendering the last one, so that it never keeps a render going (reacton
+gives up after 100 passes with "Too many renders"). Files open through `DataFolders`, and every
+failure shows as one line (`dashboards.errors`).
 """
 
 from __future__ import annotations
@@ -13,17 +16,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import reacton.core
 import solara
 
 from dashboards import SCENARIO_VARIABLE
 from dashboards.controls import Control
+from dashboards.errors import guarded, report
+from dashboards.files import DataFolders
 from dashboards.session import LiveRun
 from dashboards.views import Frame
-from scenarios import DEFAULT_SCENARIO, ScenarioError, shipped_scenarios
+from scenarios import DEFAULT_SCENARIO, shipped_scenarios
 
 DEFAULT_SPEED = 10
 MAX_SPEED = 30
 """Frames per second the speed control offers."""
+BUSY_WAIT = 0.005
+"""Seconds the play loop waits before it looks again whether the last frame has been drawn."""
 
 
 def starting_scenario() -> str:
@@ -48,7 +56,24 @@ def _current_context() -> Any:
         return None
 
 
-def play(run: LiveRun, show: Callable[[Frame], None], speed: float, cancel: threading.Event, context: Any) -> None:
+def rendering(render_context: Any) -> Callable[[], bool]:
+    """Whether the tab is rendering now: reacton's render context holds its ``thread_lock`` while it renders.
+
+    A state change made while another thread renders is rendered by that thread, in another pass
+    of its loop, which gives up after 100 passes (``reacton/core.py``, ``_render_once``).
+    """
+    lock = getattr(render_context, "thread_lock", None)
+    return lock.locked if lock is not None else (lambda: False)
+
+
+def play(
+    run: LiveRun,
+    show: Callable[[Frame], None],
+    speed: float,
+    cancel: threading.Event,
+    context: Any,
+    busy: Callable[[], bool] = lambda: False,
+) -> None:
     """Step `run` at `speed` frames a second until cancelled, ended, or the tab goes away.
 
     Args:
@@ -57,6 +82,7 @@ def play(run: LiveRun, show: Callable[[Frame], None], speed: float, cancel: thre
         speed: Frames per second.
         cancel: Set by the page when play stops or the component goes away.
         context: The tab's kernel context, to notice that the tab has closed.
+        busy: Whether the tab is still rendering: then the loop neither steps nor shows (it skips the frame).
     """
     interval = 1.0 / speed
     due = time.perf_counter()
@@ -64,6 +90,9 @@ def play(run: LiveRun, show: Callable[[Frame], None], speed: float, cancel: thre
     while not cancel.is_set():
         if context is not None and not tab_connected(context):
             return
+        if busy():
+            cancel.wait(min(interval, BUSY_WAIT))
+            continue
         frame = run.step(generation)
         if frame is None:  # rebuilt meanwhile (a slider, Reset): leave the new run at its start
             return
@@ -163,16 +192,64 @@ def ControlPanel(run: LiveRun, scenario: str, on_value: Callable[[str, Any], Non
                 ControlSlider(control, run.value(control), on_value).key(f"{scenario}:{control.path}")
 
 
+def use_play_loop(
+    run: LiveRun,
+    show: Callable[[Frame], None],
+    playing: tuple[bool, Callable[[bool], None]],
+    speed: int,
+    set_error: Callable[[str], None],
+) -> None:
+    """A hook: while `playing` holds, `play` the run in a thread of its own; a failure shows as one line."""
+    context = solara.use_memo(_current_context, [])
+    busy = solara.use_memo(lambda: rendering(reacton.core.get_render_context(required=False)), [])
+    is_playing, set_playing = playing
+
+    def loop(cancel: threading.Event) -> None:
+        if is_playing:
+            guarded(play, set_error)(run, show, speed, cancel, context, busy)
+            if not cancel.is_set():
+                guarded(set_playing, set_error)(False)
+
+    solara.use_thread(loop, dependencies=[is_playing, speed], intrusive_cancel=False)
+
+
+@solara.component
+def ScenarioPicker(scenario: str, on_pick: Callable[[str | None], None]) -> None:
+    """A select of the shipped scenarios, and a field for the path of a scenario file."""
+    names = list(shipped_scenarios())
+    with solara.Column(gap="0px"):
+        solara.Select("Scenario", values=names, value=scenario if scenario in names else None, on_value=on_pick)
+        solara.InputText(
+            "or a scenario file (path, then Enter)", value="" if scenario in names else scenario, on_value=on_pick
+        )
+
+
+@solara.component
+def PlayButtons(
+    playing: bool, on_play: Callable[[], None], on_step: Callable[[], None], on_reset: Callable[[], None]
+) -> None:
+    """Play (Pause while playing), Step and Reset."""
+    with solara.Row():
+        solara.Button(
+            "Pause" if playing else "Play",
+            icon_name="mdi-pause" if playing else "mdi-play",
+            on_click=on_play,
+            color="primary",
+        )
+        solara.Button("Step", icon_name="mdi-step-forward", on_click=on_step)
+        solara.Button("Reset", icon_name="mdi-restore", on_click=on_reset)
+
+
 @solara.component
 def LivePage() -> None:
     """The live run page."""
-    run: LiveRun = solara.use_memo(lambda: LiveRun(starting_scenario(), seed=0), [])
+    folders: DataFolders = solara.use_memo(DataFolders.from_environment, [])
+    run: LiveRun = solara.use_memo(lambda: LiveRun(starting_scenario(), seed=0, opener=folders.load), [])
     shown: solara.Reactive[Frame] = solara.use_memo(lambda: solara.reactive(run.frame), [])
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(DEFAULT_SPEED)
     error, set_error = solara.use_state("")
     scenario, set_scenario = solara.use_state(run.scenario_ref)
-    context = solara.use_memo(_current_context, [])
 
     def show(frame: Frame) -> None:
         shown.value = frame
@@ -182,16 +259,10 @@ def LivePage() -> None:
         try:
             show(action() or run.current())
             set_error("")
-        except ScenarioError as problem:
-            set_error(f"error: {problem}")
+        except Exception as problem:  # one line on the page, never a traceback
+            set_error(report(problem))
 
-    def loop(cancel: threading.Event) -> None:
-        if playing:
-            play(run, show, speed, cancel, context)
-            if not cancel.is_set():
-                set_playing(False)
-
-    solara.use_thread(loop, dependencies=[playing, speed], intrusive_cancel=False)
+    use_play_loop(run, show, (playing, set_playing), speed, set_error)
 
     def pick(name: str | None) -> None:
         if not name or name == run.scenario_ref:
@@ -206,29 +277,22 @@ def LivePage() -> None:
     def set_value(path: str, value: Any) -> None:
         act(lambda: run.set_value(path, value))
 
-    names = list(shipped_scenarios())
     with solara.Columns([1, 3]):
         with solara.Column(style="max-width: 380px"):
-            solara.Select("Scenario", values=names, value=scenario if scenario in names else None, on_value=pick)
-            solara.InputText(
-                "or a scenario file (path, then Enter)",
-                value="" if scenario in names else scenario,
-                on_value=pick,
+            ScenarioPicker(scenario, guarded(pick, set_error))
+            solara.InputInt("Seed", value=run.seed, on_value=guarded(set_seed, set_error))
+            PlayButtons(
+                playing,
+                on_play=guarded(lambda: set_playing(not playing), set_error),
+                on_step=guarded(lambda: act(run.step), set_error),
+                on_reset=guarded(lambda: act(run.reset), set_error),
             )
-            solara.InputInt("Seed", value=run.seed, on_value=set_seed)
-            with solara.Row():
-                solara.Button(
-                    "Pause" if playing else "Play",
-                    icon_name="mdi-pause" if playing else "mdi-play",
-                    on_click=lambda: set_playing(not playing),
-                    color="primary",
-                )
-                solara.Button("Step", icon_name="mdi-step-forward", on_click=lambda: act(run.step))
-                solara.Button("Reset", icon_name="mdi-restore", on_click=lambda: act(run.reset))
-            solara.SliderInt("Speed (frames/s)", value=speed, min=1, max=MAX_SPEED, on_value=set_speed)
+            solara.SliderInt(
+                "Speed (frames/s)", value=speed, min=1, max=MAX_SPEED, on_value=guarded(set_speed, set_error)
+            )
             if error:
                 solara.Error(error)
-            ControlPanel(run, scenario, set_value).key(f"panel:{scenario}")
+            ControlPanel(run, scenario, guarded(set_value, set_error)).key(f"panel:{scenario}")
         with solara.Column():
             solara.HTML(tag="h3", unsafe_innerHTML=_escape(run.base.title or run.base.name), style="margin: 8px 0")
             FrameViews(run, shown)

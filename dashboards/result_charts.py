@@ -7,6 +7,7 @@ theory report (``brink theory --out``); `open_result` tells them apart by the fi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ import altair as alt
 import pandas as pd
 
 from batch.results import load_runs, read_manifest, summarize_runs, varied_paths
+from batch.runner import MANIFEST, PARTS
+from dashboards.files import INDICES_FILE, THEORY_FILE
 from scenarios import ScenarioError
 
 SWEEP, SENSITIVITY, THEORY = "sweep", "sensitivity", "theory"
@@ -49,36 +52,55 @@ class ResultFolder:
     theory_meta: dict[str, Any] = field(default_factory=dict)
 
 
-def open_result(folder: str | Path) -> ResultFolder:
-    """Read a result folder.
+def open_result(folder: str | Path, name: str | None = None) -> ResultFolder:
+    """Read a result folder (the pages check it with `DataFolders.result_folder` first).
+
+    Args:
+        folder: The folder.
+        name: How errors name it (what the user typed); default `folder`.
 
     Raises:
-        ScenarioError: The folder does not exist or holds no result this page can show.
+        ScenarioError: The folder holds no result this page can show, or its files cannot be read. The
+            line quotes nothing from the files (``brink summarize`` gives the details).
     """
-    path = Path(folder).expanduser()
+    path, source = Path(folder), name if name is not None else str(folder)
     if not path.is_dir():
-        raise ScenarioError(str(folder), "", "no such folder")
-    if (path / "theory.json").is_file():
-        try:
-            document = json.loads((path / "theory.json").read_text(encoding="utf-8"))
-            table = pd.DataFrame(document["results"])
-        except (ValueError, KeyError, TypeError) as error:
-            raise ScenarioError(str(path / "theory.json"), "", f"cannot read the theory table: {error}") from None
-        meta = {k: v for k, v in document.items() if k != "results"}
+        raise ScenarioError(source, "", "no such folder")
+    if (path / THEORY_FILE).is_file():
+        document = _read(lambda: json.loads((path / THEORY_FILE).read_text(encoding="utf-8")), source, THEORY_FILE)
+        table = _read(lambda: pd.DataFrame(document["results"]), source, THEORY_FILE)
+        meta = _read(lambda: {k: v for k, v in document.items() if k != "results"}, source, THEORY_FILE)
         return ResultFolder(path, THEORY, theory=table, theory_meta=meta)
-    manifest = read_manifest(path)
-    kind = str(manifest.get("design", {}).get("kind", ""))
+    if not (path / MANIFEST).is_file():
+        raise ScenarioError(source, "", "holds no sweep, sensitivity analysis or theory report")
+    manifest = _read(lambda: read_manifest(path), source, MANIFEST)
+    kind = _read(lambda: str(manifest.get("design", {}).get("kind", "")), source, MANIFEST)
     if kind.startswith("sensitivity-"):
-        indices_path = path / "indices.csv"
-        if not indices_path.is_file():
-            raise ScenarioError(str(path), "", "holds a sensitivity design but no indices.csv yet (is it finished?)")
-        indices = pd.read_csv(indices_path, keep_default_na=False, na_values=[""])
-        indices["parameter"] = indices["parameter"].fillna("")
+        if not (path / INDICES_FILE).is_file():
+            raise ScenarioError(source, "", f"holds a sensitivity design but no {INDICES_FILE} yet (is it finished?)")
+        indices = _read(lambda: _indices(path / INDICES_FILE), source, INDICES_FILE)
         return ResultFolder(
             path, SENSITIVITY, manifest=manifest, indices=indices, method=kind.removeprefix("sensitivity-")
         )
-    runs = load_runs(path)
-    return ResultFolder(path, SWEEP, manifest=manifest, runs=runs, varied=varied_paths(manifest))
+    if not (path / PARTS).is_dir() or not any((path / PARTS).iterdir()):
+        raise ScenarioError(source, "", "holds no finished runs yet")
+    runs = _read(lambda: load_runs(path), source, f"{PARTS}/")
+    varied = _read(lambda: varied_paths(manifest), source, MANIFEST)
+    return ResultFolder(path, SWEEP, manifest=manifest, runs=runs, varied=varied)
+
+
+def _read[T](reading: Callable[[], T], source: str, what: str) -> T:
+    """`reading()`, with any failure reported as one line naming the file but quoting nothing from it."""
+    try:
+        return reading()
+    except Exception:  # a damaged file can fail in many ways (JSON, Parquet, a missing key): one line for all
+        raise ScenarioError(source, what, "cannot be read as a result (`brink summarize` on it says why)") from None
+
+
+def _indices(path: Path) -> pd.DataFrame:
+    indices = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    indices["parameter"] = indices["parameter"].fillna("")
+    return indices
 
 
 # sweeps ------------------------------------------------------------------------------------

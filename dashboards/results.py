@@ -1,13 +1,18 @@
-"""The results page: open a sweep, sensitivity or theory folder and explore it."""
+"""The results page: open a sweep, sensitivity or theory folder and explore it.
+
+Folders open only inside the dashboard's data folders (`dashboards.files.DataFolders`), and every
+failure shows as one line (`dashboards.errors`).
+"""
 
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 
 import pandas as pd
 import solara
 
+from dashboards.errors import guarded, report
+from dashboards.files import THEORY_FILE, DataFolders
 from dashboards.result_charts import (
     SENSITIVITY,
     SWEEP,
@@ -22,26 +27,33 @@ from dashboards.result_charts import (
     open_result,
     summary_by,
 )
-from scenarios import ScenarioError
 
 SEARCHED = ("out", "runs", "docs")
-"""Folders under the working directory searched for results to offer."""
+"""Folders under each data folder searched for results to offer."""
 
 VERDICT_COLOURS = {"pass": "#e3f2e1", "borne out": "#e3f2e1", "fail": "#fde0dc", "not borne out": "#fde0dc"}
 
 
-def find_results(root: Path | None = None, depth: int = 2) -> list[str]:
-    """Result folders (with ``manifest.json`` or ``theory.json``) under `SEARCHED`, sorted."""
-    root = Path.cwd() if root is None else root
+def find_results(folders: DataFolders, depth: int = 2) -> list[str]:
+    """Result folders (with a manifest or a theory report) under `SEARCHED` of each data folder, sorted.
+
+    Each is named as it is typed to open it: relative to the data folder when there is only one,
+    else by its absolute path. Folders the data folders do not allow (links out of them) are left out.
+    """
+    from batch.runner import MANIFEST
+
     found: set[str] = set()
-    for top in SEARCHED:
-        base = root / top
-        if not base.is_dir():
-            continue
-        for marker in ("manifest.json", "theory.json"):
-            for level in range(depth + 1):
-                pattern = "/".join(["*"] * level + [marker])
-                found.update(str(p.parent.relative_to(root)) for p in base.glob(pattern))
+    for root in folders.roots:
+        for top in SEARCHED:
+            base = root / top
+            if not base.is_dir():
+                continue
+            for marker in (MANIFEST, THEORY_FILE):
+                for level in range(depth + 1):
+                    for path in base.glob("/".join(["*"] * level + [marker])):
+                        name = str(path.parent.relative_to(root)) if len(folders.roots) == 1 else str(path.parent)
+                        if folders.locate(name) is not None:
+                            found.add(name)
     return sorted(found)
 
 
@@ -57,11 +69,9 @@ def SweepView(result: ResultFolder) -> None:
     x, set_x = solara.use_state(varied[0])
     y, set_y = solara.use_state(varied[1] if len(varied) > 1 else varied[0])
     shown, set_shown = solara.use_state(metrics[:3])
-    numeric = [p for p in varied if is_numeric(runs, p)]
-    named = {p: sorted(runs[p].dropna().unique().tolist(), key=str) for p in varied if p not in numeric}
-    bounds = {p: (float(runs[p].min()), float(runs[p].max())) for p in numeric}
-    ranges, set_ranges = solara.use_state(bounds)
-    picked, set_picked = solara.use_state(named)
+    if not metrics:
+        solara.Warning("The runs of this sweep have no outcome this page knows (no p_... columns in their summary).")
+        return
 
     solara.Markdown(
         f"**Sweep** of `{result.manifest.get('scenario')}`: {len(runs)} runs, "
@@ -87,6 +97,17 @@ def SweepView(result: ResultFolder) -> None:
         with solara.Div(attributes={"data-testid": "line-plot"}):
             solara.FigureAltair(line_with_interval(summary_by(runs, [x]), x, list(shown)))
     solara.Markdown("#### Table (filter by parameter)")
+    SweepTable(runs, varied, metrics)
+
+
+@solara.component
+def SweepTable(runs: pd.DataFrame, varied: list[str], metrics: list[str]) -> None:
+    """Every cell with its intervals, filtered by each varied path's range (numbers) or values (names, flags)."""
+    numeric = [p for p in varied if is_numeric(runs, p)]
+    named = {p: sorted(runs[p].dropna().unique().tolist(), key=str) for p in varied if p not in numeric}
+    bounds = {p: (float(runs[p].min()), float(runs[p].max())) for p in numeric}
+    ranges, set_ranges = solara.use_state(bounds)
+    picked, set_picked = solara.use_state(named)
     for path, values in named.items():
         solara.SelectMultiple(
             path,
@@ -171,33 +192,39 @@ VIEWS = {SWEEP: SweepView, SENSITIVITY: SensitivityView, THEORY: TheoryView}
 @solara.component
 def ResultsPage() -> None:
     """Open a result folder and show the view for its kind."""
+    folders: DataFolders = solara.use_memo(DataFolders.from_environment, [])
     folder, set_folder = solara.use_state("")
     result, set_result = solara.use_state(None)
     error, set_error = solara.use_state("")
-    found = solara.use_memo(find_results, [])
+    found = solara.use_memo(lambda: find_results(folders), [])
 
     def open_folder(path: str | None) -> None:
         if not path:
             return
         set_folder(path)
         try:
-            set_result(open_result(path))
+            set_result(open_result(folders.result_folder(path), name=path))
             set_error("")
-        except ScenarioError as problem:
+        except Exception as problem:  # one line on the page, never a traceback
             set_result(None)
-            set_error(f"error: {problem}")
+            set_error(report(problem))
 
     solara.Markdown("### Results")
     with solara.Row():
         if found:
-            solara.Select("Found here", values=found, value=folder if folder in found else None, on_value=open_folder)
-        solara.InputText("Result folder (path, then Enter)", value=folder, on_value=open_folder)
+            solara.Select(
+                "Found here",
+                values=found,
+                value=folder if folder in found else None,
+                on_value=guarded(open_folder, set_error),
+            )
+        solara.InputText("Result folder (path, then Enter)", value=folder, on_value=guarded(open_folder, set_error))
     if error:
         solara.Error(error)
     elif result is None:
         solara.Info(
-            "Open a folder written by `brink sweep`, `brink sensitivity` or `brink theory --out` "
-            "(the shipped theory report is in docs/)."
+            "Open a folder written by `brink sweep`, `brink sensitivity` or `brink theory --out` inside the "
+            "dashboard's data folders (the shipped theory report is in docs/ of the project)."
         )
     else:
         VIEWS[result.kind](result).key(str(result.path))

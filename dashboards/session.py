@@ -7,6 +7,7 @@ model goes through `LiveRun`'s lock, and the page only ever reads the `Frame` it
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,20 @@ class LiveRun:
     Args:
         scenario: Shipped name or path of a YAML file.
         seed: Seed of the model's generator.
+        opener: Loads a scenario by name or path (the page passes one that opens only what the
+            dashboard may open, `dashboards.files.DataFolders.load`).
 
     Raises:
         ScenarioError: The scenario cannot be loaded.
     """
 
-    def __init__(self, scenario: str | Path, seed: int = 0) -> None:
+    def __init__(
+        self, scenario: str | Path, seed: int = 0, opener: Callable[[str], Scenario] = load_scenario
+    ) -> None:
         self._lock = threading.RLock()
+        self._open = opener
         self.scenario_ref = str(scenario)
-        self.base: Scenario = load_scenario(scenario)
+        self.base: Scenario = opener(str(scenario))
         self.seed = seed
         self.values: dict[str, Any] = {}
         self.generation = 0
@@ -49,7 +55,7 @@ class LiveRun:
         Raises:
             ScenarioError: The scenario cannot be loaded; the current run is kept.
         """
-        base = load_scenario(scenario)
+        base = self._open(str(scenario))
         with self._lock:
             self.scenario_ref, self.base, self.values = str(scenario), base, {}
             self.controls = controls_for(base)

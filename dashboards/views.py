@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from dashboards.svg import FONT, LineChart, Marker, colour
+from model.outcomes import DEFEAT, DELIBERATE, SLIP
 from model.summary import summarize
 
 if TYPE_CHECKING:
@@ -142,6 +143,16 @@ def _heat(share: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def posture_legend(size: int) -> list[str]:
+    """SVG elements of the key to the node fills (`POSTURE_KEY`), in rows of four under a plot `size` high."""
+    parts = []
+    for position, (fill, words) in enumerate(POSTURE_KEY):
+        x, y = 4 + (position % 4) * 104, size + 6 + (position // 4) * 16
+        parts.append(f"<rect x='{x}' y='{y}' width='10' height='10' fill='{fill}' stroke='#999'/>")
+        parts.append(f"<text x='{x + 14}' y='{y + 9}' {FONT}>{words}</text>")
+    return parts
+
+
 def network_svg(model: BrinkmanshipModel, size: int = 420) -> str:
     """States sized by capability and coloured by posture; alliance edges by cohesion; crises in red."""
     where = {code: (x * size, y * size + 16) for code, (x, y) in layout(model).items()}
@@ -153,10 +164,7 @@ def network_svg(model: BrinkmanshipModel, size: int = 420) -> str:
         f"<text x='4' y='14' {FONT} font-weight='bold'>States: size by capability, fill by posture; "
         "alliances by cohesion</text>",
     ]
-    for position, (fill, words) in enumerate(POSTURE_KEY):
-        x, y = 4 + (position % 4) * 104, size + 6 + (position // 4) * 16
-        parts.append(f"<rect x='{x}' y='{y}' width='10' height='10' fill='{fill}' stroke='#999'/>")
-        parts.append(f"<text x='{x + 14}' y='{y + 9}' {FONT}>{words}</text>")
+    parts += posture_legend(size)
     for alliance in model.alliances:
         members = alliance.codes
         for i, a in enumerate(members):
@@ -330,24 +338,11 @@ def event_lines(model: BrinkmanshipModel, last: int = EVENT_LINES) -> list[str]:
 
 
 def outcome_banner(model: BrinkmanshipModel) -> str:
-    """The run's outcome in one or two sentences."""
+    """The run's outcome in one or two sentences, from the run summary's outcome fields (`model.outcomes`)."""
     summary = summarize(model)
-    parts = []
-    for key, crisis in summary["crises"].items():
-        rung = f"rung {crisis['max_rung']} ({crisis['max_rung_name']})"
-        if crisis["outcome"] == "yield":
-            winner = next(c for c in crisis["sides"] if c != crisis["yielder"])
-            how = "was defeated" if crisis["yield_cause"] == "defeat" else "yielded"
-            parts.append(
-                f"{key}: {crisis['yielder']} {how} after {crisis['moves']} moves; {winner} prevails. Peak {rung}."
-            )
-        elif crisis["outcome"] == "catastrophe":
-            first = crisis["first_nuclear_user"]
-            parts.append(f"{key}: catastrophe, all-out war" + (f"; first nuclear use by {first}." if first else "."))
-        elif crisis["outcome"] == "stalemate":
-            parts.append(f"{key}: stalemate at the step limit. Peak {rung}.")
-        else:
-            parts.append(f"{key}: never opened.")
+    names = [rung.name for rung in model.ladder.rungs]
+    choosers = {e["crisis"]: e["actor"] for e in model.event_log if e.get("cause") == DELIBERATE}
+    parts = [crisis_words(key, crisis, names, choosers.get(key)) for key, crisis in summary["crises"].items()]
     dissolved = [k for k, a in summary["alliances"].items() if a["initially_active"] and not a["survived"]]
     held = [k for k, a in summary["alliances"].items() if a["initially_active"] and a["survived"]]
     if dissolved:
@@ -356,3 +351,35 @@ def outcome_banner(model: BrinkmanshipModel) -> str:
         parts.append(f"Held: {', '.join(held)}.")
     parts.append(f"Ended at step {summary['steps']} ({summary['final_year']:.2f}).")
     return " ".join(parts)
+
+
+def crisis_words(key: str, crisis: dict[str, Any], rung_names: list[str], chooser: str | None = None) -> str:
+    """One crisis's outcome in words, as the summary records it.
+
+    A catastrophe says its cause: a slip out of control names the side that held the rung it
+    slipped from, and is nobody's nuclear use; a deliberate move to all-out war names the side
+    that chose it (`chooser`, from the event that ended the crisis). A deliberate nuclear use is
+    named only when a side chose a nuclear rung (``first_deliberate_nuclear_user``).
+    """
+    peak = f"Peak rung {crisis['max_rung']} ({crisis['max_rung_name']})."
+    user = crisis.get("first_deliberate_nuclear_user")
+    nuclear = f" First deliberate nuclear use by {user}." if user else ""
+    if crisis["outcome"] == "yield":
+        winner = next(c for c in crisis["sides"] if c != crisis["yielder"])
+        how = "was defeated" if crisis["yield_cause"] == DEFEAT else "yielded"
+        return f"{key}: {crisis['yielder']} {how} after {crisis['moves']} moves; {winner} prevails. {peak}{nuclear}"
+    if crisis["outcome"] == "catastrophe":
+        cause = crisis.get("catastrophe_cause")
+        if cause == SLIP:
+            rung = crisis.get("slip_rung")
+            held = f"rung {rung} ({rung_names[rung]})" if rung is not None else "its rung"
+            how = f": the crisis slipped out of control while {crisis['slip_holder']} held {held}"
+        elif cause == DELIBERATE:
+            how = f": {chooser} chose it" if chooser else ": a side chose it"
+        else:
+            how = ""
+        unchosen = " No side chose to use nuclear weapons." if crisis.get("nuclear_used") else ""
+        return f"{key}: catastrophe, all-out war{how}." + (nuclear or unchosen)
+    if crisis["outcome"] == "stalemate":
+        return f"{key}: stalemate at the step limit. {peak}{nuclear}"
+    return f"{key}: never opened."

@@ -5,7 +5,9 @@ subprocess from the repository root, and Chromium driven by pytest-playwright (l
 ``/usr/bin/chromium``, no download). The server runs in its own processes, so the page's play
 loop and the test never share a GIL on a 2-core machine; the fixture waits (with a deadline)
 until it answers HTTP and stops it (SIGTERM, then kill) at the end of the session. Its output
-goes to ``test-artifacts/dashboard-server.log``.
+goes to ``test-artifacts/dashboard-server.log``. Its data folders are the repository and the
+session's temporary folder for the batches below. `start_server` starts other servers (the
+hardening tests start one on a non-loopback address).
 
 Tests drive pages through `DashboardPage` objects from the ``open_dashboard`` fixture, which
 also saves a screenshot of every page a test opened, pass or fail, as
@@ -42,6 +44,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
+from brink.dashboard_commands import SERVER_MODULE
 from dashboards.chromium import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,12 +82,15 @@ def _free_port() -> int:
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an HTTP proxy
 
 
-def _answers(url: str) -> bool:
+def _status(url: str) -> int | None:
+    """The HTTP status `url` answers with (None when nothing answers)."""
     try:
         with _DIRECT.open(url, timeout=2) as response:
-            return response.status == 200
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
+        return None
 
 
 class DashboardServer:
@@ -114,7 +120,7 @@ class DashboardServer:
     def solara_process(self) -> psutil.Process:
         """The Solara server process that ``brink dashboard`` started (it runs the pages)."""
         for child in psutil.Process(self.process.pid).children(recursive=True):
-            if "solara" in " ".join(child.cmdline()):
+            if SERVER_MODULE in child.cmdline():
                 return child
         raise AssertionError(f"no Solara process under brink (pid {self.process.pid})\n{self.log_tail()}")
 
@@ -145,8 +151,12 @@ class DashboardServer:
                 pass
 
 
-def _start_server(log_path: Path) -> DashboardServer:
-    """Start ``brink dashboard`` on a free port and wait until it answers; retry if the port was taken."""
+def start_server(log_path: Path, *options: str, ready: int = 200) -> DashboardServer:
+    """Start ``brink dashboard --port <free> OPTIONS`` and wait until "/" answers with status `ready`.
+
+    It tries another port if the one it picked was taken meanwhile. Its output is appended to `log_path`;
+    stop it with `DashboardServer.stop`.
+    """
     brink = brink_executable()
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
     environment.pop("BRINK_DASHBOARD_SCENARIO", None)
@@ -155,7 +165,7 @@ def _start_server(log_path: Path) -> DashboardServer:
         mark = log_path.stat().st_size if log_path.exists() else 0
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                [str(brink), "dashboard", "--port", str(port), "--scenario", START_SCENARIO],
+                [str(brink), "dashboard", "--port", str(port), "--scenario", START_SCENARIO, *options],
                 cwd=REPO,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -166,7 +176,7 @@ def _start_server(log_path: Path) -> DashboardServer:
         server = DashboardServer(process, port, log_path)
         deadline = time.monotonic() + SERVER_DEADLINE
         while time.monotonic() < deadline and process.poll() is None:
-            if _answers(server.url + "/"):
+            if _status(server.url + "/") == ready:
                 return server
             time.sleep(0.25)
         if process.poll() is None:
@@ -188,13 +198,21 @@ def dashboard_server(pytestconfig: pytest.Config) -> Iterator[DashboardServer]:
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "dashboard-server.log"
     log_path.write_bytes(b"")
-    server = _start_server(log_path)
+    # The pages open files from the repository (the shipped theory report in docs/) and the batches' folder.
+    server = start_server(log_path, "--data", str(REPO), "--data", str(results_root(pytestconfig)))
     if pytestconfig.stash.get(_BATCHES_WANTED, False):  # now, not earlier: they would slow its start
         start_batches(pytestconfig)
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def start_dashboard() -> Callable[..., DashboardServer]:
+    """`start_server`, for tests that need a server of their own (they stop it)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return start_server
 
 
 # result folders for the results page ----------------------------------------------------
@@ -261,18 +279,27 @@ class BatchJob:
 
 
 class BatchJobs(dict[str, BatchJob]):
-    """The batch commands by name, in a temporary folder removed at the end."""
+    """The batch commands by name, writing into `root`."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
         super().__init__()
-        self.root = Path(tempfile.mkdtemp(prefix="brink-browser-results-"))
+        self.root = root
         for name, arguments in BATCH_COMMANDS.items():
             self[name] = BatchJob(arguments, self.root / name)
 
     def close(self) -> None:
         for job in self.values():
             job.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+
+
+_RESULTS_ROOT = pytest.StashKey[Path]()
+
+
+def results_root(config: pytest.Config) -> Path:
+    """The session's temporary folder for the batches (a data folder of the server), removed at the end."""
+    if _RESULTS_ROOT not in config.stash:
+        config.stash[_RESULTS_ROOT] = Path(tempfile.mkdtemp(prefix="brink-browser-results-"))
+    return config.stash[_RESULTS_ROOT]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -285,12 +312,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     jobs = session.config.stash.get(_BATCHES, None)
     if jobs is not None:
         jobs.close()
+    root = session.config.stash.get(_RESULTS_ROOT, None)
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def start_batches(config: pytest.Config) -> BatchJobs:
     """The batch commands, started now unless they already are."""
     if _BATCHES not in config.stash:
-        config.stash[_BATCHES] = BatchJobs()
+        config.stash[_BATCHES] = BatchJobs(results_root(config))
     return config.stash[_BATCHES]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from solara.server import kernel
 from solara.server.kernel_context import PageStatus, VirtualKernelContext
 
 import dashboards.live as live
+from dashboards import DATA_VARIABLE
+from dashboards.files import INVALID_SCENARIO, NOT_A_SCENARIO
 from dashboards.live import (
     DEFAULT_SPEED,
     SCENARIO_VARIABLE,
@@ -327,26 +330,46 @@ def test_a_bad_seed_shows_an_error_and_keeps_the_run(runs):
     assert run.seed == 7 and run.model.seed == 7 and shown_step(rc) == 0
 
 
-def test_a_bad_scenario_file_shows_an_error_and_keeps_the_run(runs, tmp_path):
+@pytest.fixture
+def data_dir(monkeypatch, tmp_path) -> Path:
+    """`tmp_path` as the dashboard's only data folder (what ``brink dashboard --data`` sets)."""
+    monkeypatch.setenv(DATA_VARIABLE, json.dumps([str(tmp_path)]))
+    return tmp_path
+
+
+def test_a_bad_scenario_file_shows_an_error_and_keeps_the_run(runs, data_dir):
     box, rc = render_live()
     (run,) = runs
     button(rc, "Step").fire_event("click", None)
     model = run.model
-    missing = tmp_path / "missing.yaml"
+    missing = data_dir / "missing.yaml"
     enter(text_field(rc, "or a scenario file"), str(missing))
-    (error,) = errors(box)
-    assert error.startswith(f"error: {missing}") and "no such file" in error
+    assert errors(box) == [f"error: {missing}: {NOT_A_SCENARIO}"]
     assert run.model is model and run.scenario_ref == "moscow-strike"
     assert shown_step(rc) == 1 and "A conventional strike on Moscow" in title(box)
-    broken = tmp_path / "broken.yaml"
+    broken = data_dir / "broken.yaml"
     broken.write_text("name: [unclosed\n")
-    enter(text_field(rc, "or a scenario file"), str(broken))
-    assert "not valid YAML" in errors(box)[0] and run.model is model
+    enter(text_field(rc, "or a scenario file"), "broken.yaml")  # relative: looked up in the data folder
+    assert errors(box) == [f"error: broken.yaml: {INVALID_SCENARIO}"] and run.model is model
 
 
-def test_a_scenario_file_replaces_the_run_and_its_controls(runs, tmp_path):
+def test_files_outside_the_data_folders_give_the_same_line_as_a_missing_one(runs, data_dir, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "secret.yaml"
+    outside.write_text("api_key: hunter2-secret\n")
+    (data_dir / "inside.yaml").write_text("api_key: hunter2-secret\n")
+    box, rc = render_live()
+    (run,) = runs
+    for typed in (str(outside), "/etc/shadow", "/etc/passwd", "../outside0/secret.yaml", "~/x.yaml", "/etc"):
+        enter(text_field(rc, "or a scenario file"), typed)
+        assert errors(box) == [f"error: {typed}: {NOT_A_SCENARIO}"], typed
+    enter(text_field(rc, "or a scenario file"), "inside.yaml")
+    assert errors(box) == [f"error: inside.yaml: {INVALID_SCENARIO}"]  # inside, but its content is never quoted
+    assert run.scenario_ref == "moscow-strike"
+
+
+def test_a_scenario_file_replaces_the_run_and_its_controls(runs, data_dir):
     source = load_scenario("cuban-missile-1962").source
-    path = tmp_path / "mine.yaml"
+    path = data_dir / "mine.yaml"
     path.write_text(Path(source).read_text(encoding="utf-8").replace("title: The Cuban", "title: My copy of the Cuban"))
     box, rc = render_live()
     (run,) = runs
@@ -579,3 +602,102 @@ def test_tab_connected():
     both = {"a": PageStatus.CLOSED, "b": PageStatus.CONNECTED}
     assert tab_connected(SimpleNamespace(page_status=both)) is True
     assert tab_connected(SimpleNamespace(page_status={"a": PageStatus.DISCONNECTED})) is False
+
+
+def test_play_skips_frames_while_the_tab_is_rendering():
+    run, cancel = LiveRun("rus-prk-history"), threading.Event()
+    shown = Shown(after=3, then=cancel.set)
+    rendering = threading.Event()
+    rendering.set()
+    checks: list[int] = []
+
+    def busy() -> bool:
+        checks.append(run.model.steps)
+        if len(checks) == 20:  # the render ends after 20 looks
+            rendering.clear()
+        return rendering.is_set()
+
+    play(run, shown, 1000, cancel, None, busy)
+    assert checks[:20] == [0] * 20  # no step and no frame while the last one was still being drawn
+    assert [f.step for f in shown.frames] == [1, 2, 3]
+
+
+def test_rendering_reads_the_render_lock():
+    lock = threading.Lock()
+    busy = live.rendering(SimpleNamespace(thread_lock=lock))
+    assert busy() is False
+    with lock:
+        assert busy() is True
+    assert live.rendering(None)() is False
+
+
+# === failures are one line, never a traceback =====================================================================
+
+
+SECRET = "/srv/secret/path/model.py"
+
+
+def page_text(box) -> str:
+    """Every piece of text the page's widgets hold."""
+    parts: list[str] = []
+    for widget in walk(box):
+        for name in ("children", "unsafe_innerHTML", "value", "v_model", "label"):
+            value = getattr(widget, name, None)
+            if isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, list | tuple):
+                parts += [c for c in value if isinstance(c, str)]
+    return "\n".join(parts)
+
+
+def test_a_failing_step_shows_one_line_without_its_message(runs, monkeypatch):
+    def broken(self, *args: Any, **kwargs: Any):
+        raise RuntimeError(f"boom in {SECRET}")
+
+    box, rc = render_live()
+    monkeypatch.setattr(LiveRun, "step", broken)
+    button(rc, "Step").fire_event("click", None)
+    (line,) = errors(box)
+    assert line == "error: the dashboard failed (RuntimeError); the details are in the server's log"
+    assert SECRET not in page_text(box) and "Traceback" not in page_text(box)
+
+
+def test_a_failing_play_loop_shows_one_line_and_stops(runs, monkeypatch):
+    box, rc = render_live()
+    (run,) = runs
+    original = LiveRun.step
+
+    def breaks_later(self, *args: Any, **kwargs: Any):
+        if self.model.steps >= 2:
+            raise ValueError(SECRET)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(LiveRun, "step", breaks_later)
+    fast(rc)
+    button(rc, "Play").fire_event("click", None)
+    wait_for(lambda: errors(box) != [])
+    assert errors(box) == ["error: the dashboard failed (ValueError); the details are in the server's log"]
+    wait_for(lambda: button_labels(rc)[0] == "Play")
+    assert run.model.steps == 2
+
+
+def test_a_render_that_raises_shows_one_line_in_the_error_boundary():
+    from dashboards.errors import ErrorBoundary
+
+    fail = solara.reactive(False)
+
+    @solara.component
+    def Fragile() -> None:  # noqa: N802 - a component, named as one
+        if fail.value:
+            raise KeyError(SECRET)
+        solara.Text("fine")
+
+    box, _rc = solara.render(ErrorBoundary(children=[Fragile()]), handle_error=False)
+    assert errors(box) == []
+    fail.value = True
+    assert errors(box) == ["error: the dashboard failed (KeyError); the details are in the server's log"]
+    assert SECRET not in page_text(box) and "Traceback" not in page_text(box)
+    fail.value = False
+    (again,) = [b for b in walk(box) if isinstance(b, v.Btn) and "Try again" in b.children]
+    again.fire_event("click", None)
+    assert errors(box) == []

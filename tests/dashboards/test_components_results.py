@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from typer.testing import CliRunner
 
 from batch.stats import wilson_interval
 from brink.cli import app
+from dashboards import DATA_VARIABLE
+from dashboards.files import LINK_OUT, NOT_A_FOLDER, DataFolders
 from dashboards.results import ResultsPage, find_results, theory_html
 
 A = "states.AAA.policy.yield_probability"
@@ -33,9 +36,15 @@ def brink(*args: object) -> None:
 
 
 @pytest.fixture(scope="module")
-def folders(tmp_path_factory) -> dict[str, Path]:
+def pages_root(tmp_path_factory) -> Path:
+    """Where the module's result folders are made (one of the dashboard's data folders in every test)."""
+    return tmp_path_factory.mktemp("pages")
+
+
+@pytest.fixture(scope="module")
+def folders(pages_root) -> dict[str, Path]:
     """A 2 x 3 grid sweep, a Sobol analysis and a theory report (seeded, small)."""
-    root = tmp_path_factory.mktemp("pages")
+    root = pages_root
     brink("sweep", "theory/chicken", "--vary", f"{A}=0.25,0.75", "--vary", f"{B}=0.25,0.5,0.75",
           "--reps", "5", "--seed", "3", "--out", root / "grid")  # fmt: skip
     brink("sensitivity", "theory/chicken", "--param", f"{A}=0:1", "--param", f"{B}=0:1", "--samples", "4",
@@ -47,9 +56,13 @@ def folders(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(autouse=True)
-def kernel_context(tmp_path, monkeypatch):
-    """A fresh virtual kernel per test, in an empty working directory (nothing found under out/ runs/ docs/)."""
+def kernel_context(tmp_path, monkeypatch, pages_root):
+    """A fresh virtual kernel per test, in an empty working directory (nothing found under out/ runs/ docs/).
+
+    The dashboard's data folders are that directory and the module's result folders.
+    """
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(DATA_VARIABLE, json.dumps([str(tmp_path), str(pages_root)]))
     context = VirtualKernelContext(id="results-test", kernel=kernel.Kernel(), session_id="session-1")
     try:
         with context:
@@ -147,7 +160,7 @@ def test_empty_folder_shows_an_error_line_and_no_view(tmp_path):
     empty.mkdir()
     box, rc = render()
     open_folder(rc, empty)
-    assert alerts(box, "error") == [f"error: {empty}: holds no sweep (no manifest.json)"]
+    assert alerts(box, "error") == [f"error: {empty}: holds no sweep, sensitivity analysis or theory report"]
     assert alerts(box, "info") == []
     assert by_testid(box, "heatmap") == [] and by_testid(box, "theory-table") == []
 
@@ -155,7 +168,38 @@ def test_empty_folder_shows_an_error_line_and_no_view(tmp_path):
 def test_missing_folder_shows_an_error_line(tmp_path):
     box, rc = render()
     open_folder(rc, tmp_path / "nope")
-    assert alerts(box, "error") == [f"error: {tmp_path / 'nope'}: no such folder"]
+    assert alerts(box, "error") == [f"error: {tmp_path / 'nope'}: {NOT_A_FOLDER}"]
+
+
+def test_folders_outside_the_data_folders_read_like_missing_ones(tmp_path, folders):
+    outside = Path(tempfile.mkdtemp(prefix="brink-outside-"))
+    try:
+        shutil.copytree(folders["theory"], outside / "theory")
+        (tmp_path / "link").symlink_to(outside / "theory")
+        (tmp_path / "~").mkdir()
+        box, rc = render()
+        for typed in (str(outside / "theory"), "link", "../", "/etc", "~", "~/", "/", "nope"):
+            open_folder(rc, typed)
+            # `~` opens the empty folder of that name inside the data folder: never the home folder
+            problem = "holds no sweep, sensitivity analysis or theory report" if typed in ("~", "~/") else NOT_A_FOLDER
+            assert alerts(box, "error") == [f"error: {typed}: {problem}"], typed
+            assert by_testid(box, "theory-table") == []
+    finally:
+        shutil.rmtree(outside)
+
+
+def test_a_result_file_linked_out_of_the_data_folders_is_refused_before_it_is_read(tmp_path, folders):
+    outside = Path(tempfile.mkdtemp(prefix="brink-outside-"))
+    try:
+        (outside / "theory.json").write_text('{"results": [{"key": "leaked-secret"}]}')
+        (tmp_path / "report").mkdir()
+        (tmp_path / "report" / "theory.json").symlink_to(outside / "theory.json")
+        box, rc = render()
+        open_folder(rc, "report")
+        assert alerts(box, "error") == [f"error: report: {LINK_OUT}"]
+        assert by_testid(box, "theory-table") == []
+    finally:
+        shutil.rmtree(outside)
 
 
 def test_a_bad_folder_after_a_good_one_replaces_the_view_with_the_error(folders, tmp_path):
@@ -177,6 +221,7 @@ def test_sweep_shows_a_heatmap_a_line_plot_and_a_table(folders):
     open_folder(rc, folders["grid"])
     assert alerts(box, "error") == []
     assert "30 runs" in markdown(box) and "6 cells x 5 replications" in markdown(box)
+    select(box, "Outcome").v_model = "p_catastrophe"
     (heat,) = vega_in(box, "heatmap")
     cells = dataset(heat)
     assert len(cells) == 6
@@ -314,11 +359,23 @@ def test_find_results_searches_out_runs_and_docs_two_levels_deep(tmp_path):
     make_marker(tmp_path / "docs", "theory.json")
     make_marker(tmp_path / "elsewhere" / "sweep")  # not searched
     (tmp_path / "out" / "notes").mkdir()
-    assert find_results() == ["docs", "out/a/b", "out/sweep", "runs/x"]
-    assert find_results(tmp_path / "out") == []  # relative to the given root, which has no out/ of its own
+    assert find_results(DataFolders.of([tmp_path])) == ["docs", "out/a/b", "out/sweep", "runs/x"]
+    assert find_results(DataFolders.of([tmp_path / "out"])) == []  # relative to the data folder: no out/ in it
+    other = tmp_path / "elsewhere"
+    assert find_results(DataFolders.of([tmp_path, other])) == [
+        str(tmp_path / name) for name in ("docs", "out/a/b", "out/sweep", "runs/x")
+    ]  # several data folders: absolute paths
 
 
-def test_found_folders_are_offered_and_open(folders, tmp_path):
+def test_find_results_leaves_out_folders_linked_out_of_the_data_folders(tmp_path, pages_root):
+    make_marker(pages_root / "linked-sweep")
+    make_marker(tmp_path / "out" / "mine")
+    (tmp_path / "out" / "theirs").symlink_to(pages_root / "linked-sweep")
+    assert find_results(DataFolders.of([tmp_path])) == ["out/mine"]
+
+
+def test_found_folders_are_offered_and_open(folders, tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_VARIABLE, json.dumps([str(tmp_path)]))  # one data folder: names relative to it
     shutil.copytree(folders["grid"], tmp_path / "out" / "grid")
     shutil.copytree(folders["theory"], tmp_path / "docs")
     box, _rc = render()

@@ -152,18 +152,32 @@ def test_sweep_without_finished_runs_is_an_error(folders, tmp_path):
     assert str(started) in str(caught.value)
 
 
-@pytest.mark.parametrize("text", ["not json", '{"reps": 3}', '{"results": 5}', "[1, 2]"])
-def test_unreadable_theory_file_is_an_error(tmp_path, text):
+@pytest.mark.parametrize("text", ["not json", '{"reps": 3}', '{"results": 5}', "[1, 2]", '{"results": [{"x": 1}]'])
+def test_unreadable_theory_file_is_an_error_that_quotes_nothing_from_it(tmp_path, text):
     (tmp_path / "theory.json").write_text(text)
-    with pytest.raises(ScenarioError, match="cannot read the theory table") as caught:
-        open_result(tmp_path)
-    assert caught.value.source == str(tmp_path / "theory.json")
+    with pytest.raises(ScenarioError, match="cannot be read as a result") as caught:
+        open_result(tmp_path, name="typed")
+    assert (caught.value.source, caught.value.path) == ("typed", "theory.json")
+    assert not any(word in str(caught.value) for word in ("not json", "reps", "results", "line 1", "[1, 2]"))
 
 
-def test_unreadable_manifest_is_an_error(tmp_path):
-    (tmp_path / "manifest.json").write_text("{ nope")
-    with pytest.raises(ScenarioError, match="cannot read the manifest"):
+@pytest.mark.parametrize("text", ["{ nope", '{"design": {"kind": "grid"}, "secret": 1}', "[7]"])
+def test_unreadable_manifest_is_an_error_that_quotes_nothing_from_it(folders, tmp_path, text):
+    shutil.copytree(folders["grid"] / "parts", tmp_path / "parts")
+    (tmp_path / "manifest.json").write_text(text)
+    with pytest.raises(ScenarioError, match="cannot be read as a result") as caught:
         open_result(tmp_path)
+    assert caught.value.path == "manifest.json"
+    assert not any(word in str(caught.value) for word in ("nope", "secret", "design", "[7]"))
+
+
+def test_damaged_part_files_are_an_error_that_quotes_nothing_from_them(folders, tmp_path):
+    shutil.copytree(folders["grid"], tmp_path / "grid")
+    for part in (tmp_path / "grid" / "parts").iterdir():
+        part.write_bytes(b"PAR1 secret bytes")
+    with pytest.raises(ScenarioError, match="cannot be read as a result") as caught:
+        open_result(tmp_path / "grid")
+    assert caught.value.path == "parts/" and "secret" not in str(caught.value)
 
 
 # --- levels and summaries ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dashboards.views import (
     EVENT_LINES,
     POSTURE_KEY,
     build_frame,
+    crisis_words,
     event_line,
     event_lines,
     layout,
@@ -342,11 +343,70 @@ def test_banner_of_a_yield(tiny):
     )
 
 
-def test_banner_of_a_catastrophe_names_the_first_nuclear_user(tiny):
+def test_banner_of_a_deliberate_catastrophe_names_who_chose_it_and_the_first_deliberate_nuclear_user(tiny):
     model = finished(tiny(["escalate"], ["escalate"], then="escalate"), 1)
-    assert summarize(model)["outcome"] == "catastrophe"
+    crisis = summarize(model)["crises"]["road"]
+    assert (crisis["outcome"], crisis["catastrophe_cause"], crisis["first_deliberate_nuclear_user"]) == (
+        "catastrophe",
+        "deliberate",
+        "AAA",
+    )
     frame = build_frame(model)
-    assert frame.banner.startswith("road: catastrophe, all-out war; first nuclear use by AAA.")
+    assert frame.banner.startswith(
+        "road: catastrophe, all-out war: BBB chose it. First deliberate nuclear use by AAA. Ended at step 4"
+    )
+
+
+def test_banner_of_a_slip_names_the_holder_and_no_nuclear_user(tiny):
+    path = tiny(["escalate"], ["escalate"], then="escalate")
+    document = yaml.safe_load(path.read_text())
+    document["ladder"]["rungs"][2]["slip"] = 1.0  # the crisis slips as soon as BBB moves onto rung 2
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    model = finished(path, 1)
+    crisis = summarize(model)["crises"]["road"]
+    assert (crisis["catastrophe_cause"], crisis["slip_holder"], crisis["first_deliberate_nuclear_user"]) == (
+        "slip",
+        "BBB",
+        None,
+    )
+    banner = build_frame(model).banner
+    assert banner.startswith(
+        "road: catastrophe, all-out war: the crisis slipped out of control while BBB held rung 2 (Clash). "
+        "No side chose to use nuclear weapons. Ended at step 2"
+    )
+    assert "nuclear use by" not in banner and "first nuclear" not in banner.lower()
+
+
+def crisis_fields(**fields: Any) -> dict[str, Any]:
+    """A crisis summary as `model.summary.crisis_summary` gives it (the fields the banner reads)."""
+    base = dict(outcome="catastrophe", yielder=None, yield_cause=None, sides=["AAA", "BBB"], moves=5, max_rung=4)
+    base |= dict(max_rung_name="All-out war", nuclear_used=True, first_deliberate_nuclear_user=None)
+    base |= dict(catastrophe=True, catastrophe_cause="slip", slip_holder="AAA", slip_rung=3)
+    return base | fields
+
+
+NAMES = ["Quiet", "Pressure", "Clash", "Nuclear shot", "All-out war"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "chooser", "expected"),
+    [
+        ({}, None, "k: catastrophe, all-out war: the crisis slipped out of control while AAA held rung 3 "
+         "(Nuclear shot). No side chose to use nuclear weapons."),
+        ({"first_deliberate_nuclear_user": "BBB"}, None, "k: catastrophe, all-out war: the crisis slipped out of "
+         "control while AAA held rung 3 (Nuclear shot). First deliberate nuclear use by BBB."),
+        ({"catastrophe_cause": "deliberate", "slip_holder": None, "slip_rung": None,
+          "first_deliberate_nuclear_user": "AAA"}, "AAA",
+         "k: catastrophe, all-out war: AAA chose it. First deliberate nuclear use by AAA."),
+        ({"catastrophe_cause": "deliberate", "slip_holder": None, "slip_rung": None, "nuclear_used": False}, "BBB",
+         "k: catastrophe, all-out war: BBB chose it."),
+        ({"outcome": "yield", "yielder": "BBB", "yield_cause": "choice", "catastrophe": False,
+          "catastrophe_cause": None, "first_deliberate_nuclear_user": "AAA"}, None,
+         "k: BBB yielded after 5 moves; AAA prevails. Peak rung 4 (All-out war). First deliberate nuclear use by AAA."),
+    ],
+)  # fmt: skip
+def test_crisis_words_say_the_cause_of_a_catastrophe(fields, chooser, expected):
+    assert crisis_words("k", crisis_fields(**fields), NAMES, chooser) == expected
 
 
 def test_banner_of_a_stalemate(tiny):
