@@ -12,4 +12,10 @@ Modules:
     alliance: joining a war, bloc images, cohesion dynamics, third-power pull.
     leaders: leader exit hazards and the trait shift a successor brings.
     backward_induction: exact solution of a two-sided crisis with complete information.
+    crisis_game: the crisis as one game (rungs, moves, chance events, private types, payoffs).
+    game_tree: the public game tree of a `CrisisGame`, built level by level.
+    qre: the homotopy along the principal branch of the logit QRE (McKelvey & Palfrey 1998; Turocy 2005).
+    equilibrium: the agent logit QRE at a precision lambda and its limit, with Bayes' rule beliefs.
+    markov_qre: the stationary (no deadline) form, solved over states.
+    equilibrium_grid: backward induction over states and a posterior grid, for large games.
 """
