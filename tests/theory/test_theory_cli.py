@@ -248,6 +248,24 @@ def test_an_older_table_without_a_file_list_names_its_files_by_key_and_nothing_e
         assert report_files(tmp_path)["theory-figures/None.png"] == b"mine", broken
 
 
+def _check_report_after_kill(on_disk: dict, written: dict, mine: dict) -> tuple[int, dict]:
+    """Check a report folder after a kill; return the version of theory.md and the report's own files."""
+    import os
+
+    [version] = [v for v in (1, 2) if on_disk.get("theory.md") == written[v]["theory.md"]]
+    assert on_disk["theory.json"] in (written[1]["theory.json"], written[2]["theory.json"])
+    document = on_disk["theory.md"].decode()
+    for link in [line.split("](", 1)[1].rstrip(")") for line in document.splitlines() if "](" in line]:
+        assert link in on_disk, link
+    hidden = [name for name in on_disk if ".partial-" in name or ".replaced-" in name]
+    assert all(os.path.basename(name).startswith(".") for name in hidden), hidden
+    ours = {name: data for name, data in on_disk.items() if name not in mine and name not in hidden}
+    for name, data in ours.items():
+        assert data in (written[1].get(name), written[2].get(name)), name
+    assert {name: on_disk[name] for name in mine} == mine
+    return version, ours
+
+
 def test_kill_9_while_writing_a_report_leaves_one_whole_report(versions_written, tmp_path):
     """20 SIGKILLs at seeded random moments of writers alternating between two reports.
 
@@ -299,18 +317,7 @@ def test_kill_9_while_writing_a_report_leaves_one_whole_report(versions_written,
             time.sleep(rng.uniform(0.05, 1.0))
             os.kill(writer, signal.SIGKILL)
             assert int(proc.stdout.readline()) == signal.SIGKILL  # killed, not failed
-            on_disk = report_files(folder)
-            [version] = [v for v in (1, 2) if on_disk.get("theory.md") == written[v]["theory.md"]]
-            assert on_disk["theory.json"] in (written[1]["theory.json"], written[2]["theory.json"])
-            document = on_disk["theory.md"].decode()
-            for link in [line.split("](", 1)[1].rstrip(")") for line in document.splitlines() if "](" in line]:
-                assert link in on_disk, link
-            hidden = [name for name in on_disk if ".partial-" in name or ".replaced-" in name]
-            assert all(os.path.basename(name).startswith(".") for name in hidden), hidden
-            ours = {name: data for name, data in on_disk.items() if name not in mine and name not in hidden}
-            for name, data in ours.items():
-                assert data in (written[1].get(name), written[2].get(name)), name
-            assert {name: on_disk[name] for name in mine} == mine
+            version, ours = _check_report_after_kill(report_files(folder), written, mine)
             mixed += ours != written[version] and ours != last  # a new mixed state, not one left from before
             seen.add(version)
             last = ours
