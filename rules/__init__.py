@@ -18,4 +18,6 @@ Modules:
     equilibrium: the agent logit QRE at a precision lambda and its limit, with Bayes' rule beliefs.
     markov_qre: the stationary (no deadline) form, solved over states.
     equilibrium_grid: backward induction over states and a posterior grid, for large games.
+    belief_equilibrium: backward induction over time and reputations (normal and obstinate types).
+    crisis_play: many runs of a solved crisis stepped as arrays, each move a gather and a draw.
 """

@@ -1,0 +1,212 @@
+"""Playing the solved crisis: many runs of one game stepped as arrays, each move a gather and a draw.
+
+The runs hold each side's true type (obstinate or not, drawn when the crisis opens), the public
+state and the public posteriors. A move is: look up the stage game at each run's state and
+beliefs (`rules.belief_equilibrium.BeliefSolution.decide`, computed once per distinct state and
+belief and gathered), draw the mover's move from the normal type's equilibrium probabilities (an
+obstinate type makes its fixed move), update the posterior about the mover by Bayes' rule, and
+draw the chance outcome of the move from `CrisisGame.step`, the one definition of the rules. The
+caller passes the uniforms, so the Mesa model and the ensemble can draw them from their own
+streams (Starsim's common random numbers: one draw per decision and run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rules.belief_equilibrium import BeliefSolution, Play
+from rules.crisis_game import YIELD, GameError
+
+KINDS = ("continue", "yield", "deliberate", "slip", "ally", "fight", "stalemate")
+"""Codes of what a move led to (index = code); the endings of `rules.crisis_game.TERMINAL_KINDS`."""
+CONTINUE, YIELDED, DELIBERATE, SLIP, ALLY, FIGHT, STALEMATE = range(len(KINDS))
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Every chance outcome of every move from every public state, as arrays (from `CrisisGame.step`).
+
+    Attributes:
+        p: Probability of each outcome, (S, A, O) (0 pads).
+        kind: Its code in `KINDS`, (S, A, O).
+        after: State index reached (continuing outcomes), (S, A, O).
+        rung: Rung it happened at, (S, A, O).
+        winner: Winner of a decisive fight, else -1, (S, A, O).
+        target: Rung each move goes to (`YIELD` for yielding), (S, A).
+    """
+
+    p: NDArray[np.float64]
+    kind: NDArray[np.intp]
+    after: NDArray[np.intp]
+    rung: NDArray[np.intp]
+    winner: NDArray[np.intp]
+    target: NDArray[np.intp]
+
+
+def transitions(sol: BeliefSolution) -> Transitions:
+    """The outcomes of each move, read from the game (the horizon is applied by `play_move`)."""
+    lay, game = sol.layout, sol.game
+    shape = (*lay.valid.shape, 1 + max(len(game.step(s, m.target)) for s in lay.states for m in game.moves(s)[1:]))
+    p, kind = np.zeros(shape), np.zeros(shape, dtype=np.intp)
+    after, rung, winner = np.zeros(shape, dtype=np.intp), np.zeros(shape, dtype=np.intp), np.full(shape, -1)
+    target = np.full(shape[:2], YIELD, dtype=np.intp)
+    for i, state in enumerate(lay.states):
+        for a, move in enumerate(game.moves(state)):
+            target[i, a] = move.target
+            if move.target == YIELD:
+                p[i, a, 0], kind[i, a, 0], rung[i, a, 0] = 1.0, YIELDED, state.rung
+                continue
+            for o, out in enumerate(game.step(state, move.target)):
+                p[i, a, o], kind[i, a, o], rung[i, a, o] = out.probability, KINDS.index(out.kind), out.state.rung
+                winner[i, a, o] = -1 if out.winner is None else out.winner
+                if out.kind == "continue":
+                    after[i, a, o] = lay.state_index(out.state.rung, out.state.mover, out.state.joined)
+    return Transitions(p, kind, after, rung, winner, target)
+
+
+@dataclass
+class Crises:
+    """Runs of one crisis game (one row each).
+
+    Attributes:
+        state: Public state index (`rules.belief_equilibrium.Layout`), (R,).
+        elapsed: Moves made, (R,).
+        mu: Public posteriors that each side is obstinate, (R, 2).
+        obstinate: Each side's true type, (R, 2).
+        ended: What ended the crisis (`KINDS` code; `CONTINUE` while open), (R,).
+        rung: Rung at the end or now, (R,).
+        max_rung: Highest rung reached, (R,).
+        loser: Side that yielded or lost the fight, else -1, (R,).
+    """
+
+    state: NDArray[np.intp]
+    elapsed: NDArray[np.intp]
+    mu: NDArray[np.float64]
+    obstinate: NDArray[np.bool_]
+    ended: NDArray[np.intp]
+    rung: NDArray[np.intp]
+    max_rung: NDArray[np.intp]
+    loser: NDArray[np.intp]
+
+    @property
+    def open(self) -> NDArray[np.bool_]:
+        """Runs still in crisis."""
+        return self.ended == CONTINUE
+
+
+def open_crises(sol: BeliefSolution, u_types: NDArray) -> Crises:
+    """Open one crisis per row of ``u_types`` (R, 2): side ``i`` is obstinate when ``u < its true chance``.
+
+    The true chance is the game's prior unless the caller's `draw_types` says otherwise.
+    """
+    return draw_types(sol, u_types, sol.prior())
+
+
+def draw_types(sol: BeliefSolution, u_types: NDArray, true_chances: NDArray) -> Crises:
+    """Open crises whose types are drawn with ``true_chances`` (2,) while beliefs start at the game's prior."""
+    g, reps = sol.game, len(u_types)
+    start = sol.layout.state_index(g.start_rung, g.first_mover, (False, False))
+    has = np.array(sol.layout.has_obstinate)
+    obstinate = (np.asarray(u_types) < np.asarray(true_chances)[None, :]) & has[None, :]
+    return Crises(
+        state=np.full(reps, start, dtype=np.intp), elapsed=np.zeros(reps, dtype=np.intp),
+        mu=np.tile(sol.prior(), (reps, 1)), obstinate=obstinate, ended=np.zeros(reps, dtype=np.intp),
+        rung=np.full(reps, g.start_rung, dtype=np.intp), max_rung=np.full(reps, g.start_rung, dtype=np.intp),
+        loser=np.full(reps, -1, dtype=np.intp),
+    )
+
+
+def decide_unique(sol: BeliefSolution, elapsed: int, state: NDArray, mu: NDArray) -> Play:
+    """`BeliefSolution.decide` once per distinct (state, beliefs), gathered back to every run."""
+    keys = np.column_stack([state.astype(float), mu])
+    unique, back = np.unique(keys, axis=0, return_inverse=True)
+    play = sol.decide(elapsed, unique[:, 0].astype(np.intp), unique[:, 1:])
+    back = back.ravel()
+    return Play(*(getattr(play, name)[back] for name in Play.__dataclass_fields__))
+
+
+def _pick(p: NDArray, u: NDArray) -> NDArray:
+    """Inverse-CDF draw of one slot per row of probabilities ``p`` (R, K) with uniforms ``u`` (R,).
+
+    The cumulative sum is divided by its total, so rounding never lands on a slot of probability 0.
+    """
+    cumulative = np.cumsum(p, axis=1)
+    cumulative /= cumulative[:, -1:]
+    return np.minimum(np.sum(cumulative <= u[:, None], axis=1), p.shape[1] - 1)
+
+
+@dataclass(frozen=True)
+class MoveRecord:
+    """One move in each open run, and why it was made.
+
+    Attributes:
+        rows: Runs that moved, (M,).
+        mover: Side that moved, (M,).
+        slot: Move slot chosen, (M,) (`rules.crisis_game.CrisisGame.moves` order).
+        target: Rung moved to (`YIELD` for yielding), (M,).
+        belief: Public posteriors before the move, (M, 2).
+        play: The stage game the mover faced (probabilities and values of each option).
+        outcome: What the move led to (`KINDS` code), (M,).
+        rung: Rung it led to, (M,).
+    """
+
+    rows: NDArray[np.intp]
+    mover: NDArray[np.intp]
+    slot: NDArray[np.intp]
+    target: NDArray[np.intp]
+    belief: NDArray[np.float64]
+    play: Play
+    outcome: NDArray[np.intp]
+    rung: NDArray[np.intp]
+
+
+def _decide_open(sol: BeliefSolution, crises: Crises, rows: NDArray) -> Play:
+    """The stage game of every open run, grouped by elapsed moves."""
+    elapsed = crises.elapsed[rows]
+    first = np.unique(elapsed)
+    if len(first) == 1:
+        return decide_unique(sol, int(first[0]), crises.state[rows], crises.mu[rows])
+    parts = {int(e): decide_unique(sol, int(e), crises.state[rows[elapsed == e]], crises.mu[rows[elapsed == e]])
+             for e in first}
+    out = {name: np.empty((len(rows), *getattr(parts[int(first[0])], name).shape[1:]))
+           for name in Play.__dataclass_fields__}
+    for e, play in parts.items():
+        for name, arr in out.items():
+            arr[elapsed == e] = getattr(play, name)
+    out["obstinate_move"] = out["obstinate_move"].astype(np.intp)
+    return Play(**out)
+
+
+def play_move(sol: BeliefSolution, tr: Transitions, crises: Crises, u_move: NDArray, u_chance: NDArray) -> MoveRecord:
+    """Every open run makes its move and draws its outcome (``u_move``, ``u_chance``: uniforms, (R,)).
+
+    Updates ``crises`` in place and returns the record of the moves.
+    """
+    rows = np.flatnonzero(crises.open)
+    s, play = crises.state[rows], _decide_open(sol, crises, rows)
+    mover = sol.layout.mover[s]
+    obstinate = crises.obstinate[rows, mover]
+    slot = np.where(obstinate, play.obstinate_move, _pick(play.probabilities, u_move[rows]))
+    belief = crises.mu[rows].copy()
+    crises.mu[rows, mover] = np.where(slot == play.obstinate_move, play.posterior, 0.0)
+    o = _pick(tr.p[s, slot], u_chance[rows])
+    kind, rung = tr.kind[s, slot, o], tr.rung[s, slot, o]
+    crises.elapsed[rows] += 1
+    horizon = sol.game.horizon
+    if horizon is not None:
+        kind = np.where((kind == CONTINUE) & (crises.elapsed[rows] >= horizon), STALEMATE, kind)
+    crises.state[rows] = np.where(kind == CONTINUE, tr.after[s, slot, o], s)
+    crises.ended[rows], crises.rung[rows] = kind, rung
+    crises.max_rung[rows] = np.maximum(crises.max_rung[rows], rung)
+    loser = np.where(kind == YIELDED, mover, np.where(kind == FIGHT, 1 - tr.winner[s, slot, o], -1))
+    crises.loser[rows] = loser
+    return MoveRecord(rows, mover, slot, tr.target[s, slot], belief, play, kind, rung)
+
+
+def check_horizon(sol: BeliefSolution, steps: int) -> None:
+    """Refuse to play more moves than the game was solved for."""
+    if sol.game.horizon is not None and steps > sol.game.horizon:
+        raise GameError(f"{steps} moves exceed the game's horizon of {sol.game.horizon}")
