@@ -189,6 +189,8 @@ class Side:
         exposure: Cost to this side of each move of the other side onto each rung (empty: none).
         jumps: Doctrine jumps ``(from_rung, to_rung)`` with ``to_rung > from_rung + 1``.
         ally: Its ally, if any.
+        forbidden: Rungs this side cannot move to or hold (e.g. nuclear rungs for a bloc
+            without nuclear weapons); yielding stays open.
     """
 
     name: str
@@ -198,6 +200,7 @@ class Side:
     exposure: tuple[float, ...] = ()
     jumps: tuple[tuple[int, int], ...] = ()
     ally: Ally | None = None
+    forbidden: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         """Check the type set and strength."""
@@ -257,6 +260,8 @@ class CrisisGame:
             for a, b in side.jumps:
                 if not (0 <= a < k and a + 1 < b < k):
                     raise GameError(f"side {side.name!r}: jump {a}->{b} must skip up the ladder")
+            if any(not 0 <= r < k for r in side.forbidden):
+                raise GameError(f"side {side.name!r}: forbidden rungs must be rungs of the ladder")
 
     @property
     def top(self) -> int:
@@ -280,7 +285,7 @@ class CrisisGame:
             targets = {b for a, b in side.jumps if a == r}
             targets |= {r} if self.allow_hold else set()
             targets |= {r + 1} if r < self.top else set()
-            targets = sorted(targets)
+            targets = sorted(targets - set(side.forbidden))
             moves = [Move("yield", YIELD)]
             moves += [Move("hold" if t == r else f"to {t}", t) for t in targets]
             self._moves[key] = tuple(moves)

@@ -39,6 +39,16 @@ def test_moves_are_listed_from_least_to_most_escalatory() -> None:
     assert [m.label for m in no_hold.moves(CrisisState(3, 1, 0, (False, False)))] == ["yield", "to 4"]
 
 
+def test_forbidden_rungs_are_not_moves_of_that_side() -> None:
+    # A bloc without nuclear weapons cannot move to or hold a nuclear rung; yielding stays open.
+    game = ladder(sides=(Side("A", (kind(),), jumps=((1, 3),), forbidden=(3,)), Side("B", (kind(),))))
+    assert [m.label for m in game.moves(CrisisState(1, 0, 0, (False, False)))] == ["yield", "hold", "to 2"]
+    assert [m.label for m in game.moves(CrisisState(3, 0, 0, (False, False)))] == ["yield", "to 4"]
+    assert [m.label for m in game.moves(CrisisState(3, 1, 0, (False, False)))] == ["yield", "hold", "to 4"]
+    with pytest.raises(GameError, match="forbidden"):
+        ladder(sides=(Side("A", (kind(),), forbidden=(9,)), Side("B", (kind(),))))
+
+
 def test_obstinate_move_holds_if_it_may_else_moves_up() -> None:
     state = CrisisState(2, 0, 0, (False, False))
     assert ladder().moves(state)[ladder().obstinate_move(state)].label == "hold"
