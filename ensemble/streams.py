@@ -50,7 +50,16 @@ WINNER = 8
 """Who wins a decision by force."""
 COHESION = 9
 """Cohesion noise (normal); slot: the alliance, two uniforms each."""
-STREAMS = (LEADER_EXIT, SUCCESSOR, CALL_AT_OPENING, CALL_AFTER_ATTACK, CHOICE, SLIP, DECISIVE, WINNER, COHESION)
+TYPES = 10
+"""Each crisis lead's private type, drawn when the crisis opens; slot: the side."""
+PLAY = 11
+"""The equilibrium move of the side to move (`rules.crisis_play`)."""
+CHANCE = 12
+"""The chance outcome of an equilibrium move: slip, an ally joining, a fight, an ally's own escalation."""
+STREAMS = (
+    LEADER_EXIT, SUCCESSOR, CALL_AT_OPENING, CALL_AFTER_ATTACK, CHOICE, SLIP, DECISIVE, WINNER, COHESION,
+    TYPES, PLAY, CHANCE,
+)
 
 
 def mix64(words: np.ndarray) -> np.ndarray:
