@@ -9,6 +9,7 @@ interruption, even ``kill -9``, leaves every file either as it was or complete.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -52,6 +53,11 @@ def check_output_dir(out: Path, *, empty: bool = False) -> None:
         raise ScenarioError(str(out), "--out", f"cannot read the folder: {error.strerror or error}") from None
     if occupied:
         raise ScenarioError(str(out), "", "folder is not empty; pass --force to write into it")
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one of our temporaries (`partial_name`), a writer's or a holder's."""
+    return re.fullmatch(rf"\..+(?:{re.escape(PARTIAL)}|{re.escape(REPLACED)})\d+(-\d+)?", name) is not None
 
 
 def partial_name(path: Path, marker: str = PARTIAL) -> Path:
@@ -101,7 +107,41 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
         write(temporary)
         os.replace(temporary, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        discard(temporary)
+
+
+def discard(path: Path) -> None:
+    """Remove a temporary of ours if it is there, best effort.
+
+    On a read-only file system ``unlink`` fails with EROFS even for a file that does not exist,
+    which would hide the error that stopped the write. A temporary that cannot be removed is left
+    for `remove_stale_partials` to remove once this process has ended.
+    """
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def cannot_write(error: OSError) -> str:
+    """What an `OSError` of a write says, in words: ``cannot write: No space left on device``.
+
+    The words are the system's for the error number (pyarrow's own text wraps them in more).
+    """
+    words = os.strerror(error.errno) if isinstance(error.errno, int) and error.errno > 0 else ""
+    return f"cannot write: {words or error.strerror or error}"
+
+
+def failed_path(error: OSError, fallback: Path) -> Path:
+    """The file an `OSError` is about, named as the user knows it (a temporary of ours as its destination).
+
+    Args:
+        error: The error (its ``filename`` may be unset, as in pyarrow's).
+        fallback: Named when the error names no file.
+    """
+    if not error.filename:
+        return fallback
+    path = Path(os.fsdecode(error.filename))
+    found = re.fullmatch(rf"\.(?P<name>.+)(?:{re.escape(PARTIAL)}|{re.escape(REPLACED)})\d+-\d+", path.name)
+    return path.with_name(found["name"]) if found else path
 
 
 def hold(path: Path) -> Path | None:
@@ -185,5 +225,5 @@ def write_files(
     finally:
         for leftover in [*temporaries, *holders]:
             if leftover is not None:
-                leftover.unlink(missing_ok=True)
+                discard(leftover)
     return targets

@@ -24,6 +24,8 @@ from batch.runner import MANIFEST, PARTS
 from batch.stats import wilson_interval
 from model.outcomes import CATASTROPHE_CAUSES, CHOICE, DEFEAT, NO_CRISIS, NOT_STARTED
 from scenarios import ScenarioError
+from scenarios.errors import clip
+from scenarios.errors import shown as quoted
 
 QUANTILES = (0.1, 0.5, 0.9)
 CORE_OUTCOMES = ("yield", "catastrophe", "stalemate")
@@ -38,27 +40,98 @@ CONFIDENCE = 0.95
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
-    """The sweep's manifest.
+    """The sweep's manifest, checked for the fields a summary reads (`check_manifest`).
 
     Raises:
-        ScenarioError: `out` holds no sweep.
+        ScenarioError: `out` holds no sweep, or its manifest cannot be read or lacks a field.
     """
     path = Path(out) / MANIFEST
     if not path.is_file():
         raise ScenarioError(str(out), "", f"holds no sweep (no {MANIFEST})")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ScenarioError(str(path), "", f"cannot read the manifest: {error.strerror or error}") from None
+    except ValueError as error:  # bad JSON, or bytes that are not UTF-8
         raise ScenarioError(str(path), "", f"cannot read the manifest: {error}") from None
+    check_manifest(manifest, str(path))
+    return manifest
+
+
+MANIFEST_FIELDS: tuple[tuple[str, type | tuple[type, ...], str], ...] = (
+    ("scenario", str, "a text"),
+    ("runs", int, "a whole number"),
+    ("design", dict, "an object"),
+    ("design.kind", str, "a text"),
+    ("design.vary", list, "a list"),
+)
+"""Fields of a manifest that summaries and plots read (written by `batch.runner.SweepPlan.manifest`)."""
+
+
+def _manifest_field(manifest: Any, dotted: str) -> Any:
+    value = manifest
+    for key in dotted.split("."):
+        value = value.get(key, KeyError) if isinstance(value, dict) else KeyError
+    return value
+
+
+def check_manifest(manifest: Any, source: str) -> None:
+    """Refuse a manifest that lacks a field a summary reads, or holds one of another type.
+
+    Raises:
+        ScenarioError: Naming `source`, the field (``design.vary[0].path``) and the problem.
+    """
+    if not isinstance(manifest, dict):
+        raise ScenarioError(source, "", f"cannot read the manifest: expected a JSON object, got {quoted(manifest)}")
+    for dotted, kind, words in MANIFEST_FIELDS:
+        value = _manifest_field(manifest, dotted)
+        if value is KeyError:
+            raise ScenarioError(source, dotted, "missing from the manifest")
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ScenarioError(source, dotted, f"expected {words}, got {quoted(value)}")
+    for i, vary in enumerate(manifest["design"]["vary"]):
+        where = f"design.vary[{i}]"
+        if not isinstance(vary, dict) or not isinstance(vary.get("path"), str):
+            raise ScenarioError(source, where, f"expected an object with a text path, got {quoted(vary)}")
+        for end in ("low", "high"):
+            bound = vary.get(end)
+            if bound is not None and (not isinstance(bound, int | float) or isinstance(bound, bool)):
+                raise ScenarioError(source, f"{where}.{end}", f"expected a number, got {quoted(bound)}")
+
+
+ROW_KEYS = ("cell", "rep", "error")
+"""Columns every part file has (`batch.rows.table_schema`); summaries group and count by them."""
+RERUN_HINT = "the sweep's command with --resume runs its task again"
+
+
+def read_part(path: Path) -> pd.DataFrame:
+    """One part file's rows.
+
+    Raises:
+        ScenarioError: The file cannot be read whole (cut short, damaged) or lacks a row column.
+    """
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as error:  # a damaged file fails in many ways (Arrow, Thrift, OSError): one line for all
+        problem = f"cannot read this part file ({clip(str(error), 160)}); {RERUN_HINT}"
+        raise ScenarioError(str(path), "", problem) from None
+    missing = [key for key in ROW_KEYS if key not in frame.columns]
+    if missing:
+        raise ScenarioError(str(path), missing[0], f"missing from this part file; {RERUN_HINT}")
+    return frame
 
 
 def load_runs(out: Path) -> pd.DataFrame:
-    """Every finished run of the sweep in `out`, one row each, sorted by cell and replication."""
+    """Every finished run of the sweep in `out`, one row each, sorted by cell and replication.
+
+    Raises:
+        ScenarioError: `out` holds no sweep or no finished run, or a manifest or part file that cannot be read.
+    """
     read_manifest(out)
     parts = sorted((Path(out) / PARTS).glob("task-*.parquet"))
     if not parts:
         raise ScenarioError(str(out), "", "holds no finished runs yet")
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    frame = pd.concat([read_part(p) for p in parts], ignore_index=True)
     return frame.sort_values(["cell", "rep"], kind="stable").reset_index(drop=True)
 
 

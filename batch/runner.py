@@ -3,18 +3,25 @@
 A task is a chunk of replications of one cell. The main process writes each task's rows to
 ``parts/task-NNNNNN.parquet`` as the task completes (to a temporary name, then renamed), so an
 interruption loses only the tasks in flight, and ``resume`` runs exactly the tasks whose part
-file is missing. Seeds depend only on the root seed and the replication index, so the table is
-the same whatever the engine, the number of workers or the number of interruptions.
+file is missing or does not read back whole as its task's (`check_part`). Seeds depend only on
+the root seed and the replication index, so the table is the same whatever the engine, the
+number of workers or the number of interruptions. A full disk, a read-only folder or a lost
+Dask scheduler stops the sweep with `SweepFailedError`, which says how many runs are saved.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import hashlib
 import json
 import multiprocessing
+import os
 import platform
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -25,10 +32,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from batch.design import VARY_SOURCE, Design
-from batch.files import atomic_write, check_output_dir
+from batch.files import (
+    atomic_write,
+    cannot_write,
+    check_output_dir,
+    failed_path,
+    is_temporary,
+    remove_stale_partials,
+)
 from batch.rows import run_row, table_schema
 from batch.seeds import run_seed, run_seeds
 from scenarios import Scenario, ScenarioError, load_scenario
+from scenarios.errors import clip
 from scenarios.paths import OVERRIDE_SOURCE
 
 Engine = Literal["local", "dask"]
@@ -36,7 +51,10 @@ ENGINES: tuple[str, ...] = ("local", "dask")
 SIMULATORS: tuple[str, ...] = ("auto", "agents", "ensemble")
 """auto: the ensemble engine where the scenario allows, else the agent model."""
 MANIFEST = "manifest.json"
+CELLS = "cells.parquet"
 PARTS = "parts"
+PART_NAMES = r"task-\d+\.parquet"
+"""Names of part files (a pattern for `batch.files.remove_stale_partials`)."""
 FORMAT = 2
 """2: per-crisis outcome columns and catastrophe causes; every ensemble row has its own seed."""
 
@@ -255,6 +273,38 @@ class SweepInterruptedError(Exception):
         super().__init__(f"interrupted after {done} of {total} runs")
 
 
+class SweepFailedError(Exception):
+    """The sweep stopped on a failure of the machine, not of a run; the finished tasks' part files are kept.
+
+    A part file or the manifest could not be written (a full disk, a read-only file system, no
+    permission), or the engine was lost (the Dask scheduler, a local worker process). The message
+    is one line: what failed, how many runs are saved, and that ``--resume`` finishes the sweep.
+
+    Attributes:
+        done: Runs saved in part files.
+        total: Runs in the sweep.
+        out: The result folder.
+        where: What failed: a file, or the option naming the engine (``--address: ADDRESS``).
+        problem: What went wrong, in words.
+    """
+
+    def __init__(self, done: int, total: int, out: Path, where: str, problem: str) -> None:
+        self.done, self.total, self.out = done, total, Path(out)
+        self.where, self.problem = clip(where, 160), clip(problem, 200)
+        super().__init__(
+            f"{self.where}: {self.problem}; {done} of {total} runs are saved in {clip(str(out), 160)}; "
+            "finish with --resume"
+        )
+
+
+class EngineLostError(Exception):
+    """The engine running the tasks went away: the Dask scheduler, or a local worker process."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where, self.problem = where, problem
+        super().__init__(f"{where}: {problem}")
+
+
 def part_path(out: Path, task: Task) -> Path:
     """Where a task's rows go."""
     return out / PARTS / f"task-{task.index:06d}.parquet"
@@ -266,14 +316,78 @@ def write_part(out: Path, task: Task, rows: list[dict[str, Any]] | pa.Table, sch
     atomic_write(part_path(out, task), lambda path: pq.write_table(table, path))
 
 
-def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
-    """Create or check the result folder; return the indices of the tasks already done.
+def check_part(path: Path, task: Task, schema: pa.Schema) -> str:
+    """What is wrong with a task's part file: "" when it reads back whole, with the task's columns and rows.
+
+    Every column of every row group is read (and decompressed), so a file cut short or damaged
+    inside is found as well as one that is empty or is another task's.
+    """
+    try:
+        table = pq.read_table(path)
+    except Exception as error:  # a damaged file fails in many ways (Arrow, Thrift, OSError): all mean "run it again"
+        return f"does not read back ({type(error).__name__}: {clip(str(error), 100)})"
+    if table.schema.names != schema.names:
+        return "has other columns than this sweep's"
+    if not table.schema.equals(schema, check_metadata=False):
+        return "has other column types than this sweep's"
+    if table.num_rows != task.count:
+        return f"has {table.num_rows} rows, not {task.count}"
+    cells, reps = (table.column(name).to_numpy(zero_copy_only=False) for name in ("cell", "rep"))
+    expected = np.arange(task.first_rep, task.first_rep + task.count)
+    if not (np.all(cells == task.cell) and np.array_equal(reps, expected)):
+        return "holds the rows of another task"
+    return ""
+
+
+def verify_parts(plan: SweepPlan, out: Path) -> tuple[set[int], list[tuple[Task, str]]]:
+    """The indices of the tasks whose part file is sound (`check_part`), and every other part file's problem."""
+    schema = table_schema(plan.spec, plan.design)
+    done: set[int] = set()
+    damaged: list[tuple[Task, str]] = []
+    for task in plan.tasks:
+        path = part_path(out, task)
+        if not path.exists():
+            continue
+        problem = check_part(path, task, schema)
+        if problem:
+            damaged.append((task, problem))
+        else:
+            done.add(task.index)
+    return done, damaged
+
+
+def damaged_notice(damaged: list[tuple[Task, str]], shown: int = 3) -> str:
+    """One line saying how many part files are run again, naming the first `shown` and their problems."""
+    named = "; ".join(f"{part_path(Path(), task).name} {problem}" for task, problem in damaged[:shown])
+    more = f"; and {len(damaged) - shown} more" if len(damaged) > shown else ""
+    files = "part file" if len(damaged) == 1 else "part files"
+    return f"resume: re-running {len(damaged)} damaged {files} (removed): {named}{more}"
+
+
+def unstarted(out: Path) -> bool:
+    """Whether the folder `out` is empty but for what a sweep that could not write its manifest leaves.
+
+    That is its cells, an empty parts folder and temporaries (`batch.files.is_temporary`): the
+    manifest, written last, is what makes a folder hold a sweep, so ``--resume`` starts it anew.
+    """
+    for entry in out.iterdir():
+        if entry.name == PARTS and entry.is_dir() and not entry.is_symlink():
+            if not all(is_temporary(name) for name in os.listdir(entry)):
+                return False
+        elif entry.name != CELLS and not is_temporary(entry.name):
+            return False
+    return True
+
+
+def open_sweep(plan: SweepPlan, out: Path, resume: bool) -> None:
+    """Check the sweep already in `out` against `plan`, or start one: parts folder, cells and manifest.
+
+    The manifest is written last: a folder holds a sweep once it is there.
 
     Raises:
-        ScenarioError: `out` is a file or lies below one; it holds another sweep; or it holds
-            results and ``resume`` is off.
+        ScenarioError: `out` holds another sweep; or it holds results and ``resume`` is off.
+        OSError: The folder, the cells or the manifest cannot be written.
     """
-    check_output_dir(out)
     manifest = plan.manifest()
     existing = out / MANIFEST
     if existing.exists():
@@ -285,6 +399,8 @@ def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
             previous = json.loads(existing.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise ScenarioError(str(existing), "", f"cannot read the manifest: {error}") from None
+        if not isinstance(previous, dict):
+            raise ScenarioError(str(existing), "", "cannot read the manifest: expected a JSON object")
         previous.setdefault("simulator", "agents")  # manifests from before the ensemble engine
         for key in manifest:
             if key != "versions" and previous.get(key) != manifest[key]:
@@ -293,19 +409,50 @@ def prepare_output(plan: SweepPlan, out: Path, resume: bool) -> set[int]:
                     key,
                     "differs from this sweep's; --resume needs the same scenario, design, reps and seed",
                 )
-    elif out.exists() and any(out.iterdir()):
+    elif out.exists() and not unstarted(out):
         raise ScenarioError(str(out), "--out", "is not empty and holds no sweep; choose an empty or new folder")
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     if not existing.exists():
-        plan.design.cells.to_parquet(out / "cells.parquet", index=False)
+        atomic_write(out / CELLS, lambda path: plan.design.cells.to_parquet(path, index=False))
         text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
         atomic_write(existing, lambda path: path.write_text(text, encoding="utf-8"))
-    for stale in (out / PARTS).glob(".*.partial-*"):
-        stale.unlink()
-    return {t.index for t in plan.tasks if part_path(out, t).exists()}
 
 
-TaskStream = Iterator[tuple[Task, pa.Table]]
+def prepare_output(
+    plan: SweepPlan, out: Path, resume: bool, notice: Callable[[str], None] | None = None
+) -> tuple[set[int], int]:
+    """Create or check the result folder; return the indices of the tasks done and how many parts are re-run.
+
+    Every part file already there is read back (`check_part`); one that is not whole, or not its
+    task's, is removed so that its task runs again, and `notice` is told. Temporaries of killed
+    writers are removed, those of a live one left (`batch.files.remove_stale_partials`).
+
+    Raises:
+        ScenarioError: `out` is a file or lies below one; it holds another sweep; or it holds
+            results and ``resume`` is off.
+        SweepFailedError: The folder, the manifest or a damaged part file cannot be written or removed.
+    """
+    check_output_dir(out)
+    try:
+        open_sweep(plan, out, resume)
+    except OSError as error:  # no part file is there yet: a sweep starts with its manifest
+        raise SweepFailedError(0, plan.runs, out, str(failed_path(error, out)), cannot_write(error)) from None
+    done, damaged = verify_parts(plan, out)
+    try:
+        remove_stale_partials(out, [MANIFEST, CELLS])
+        remove_stale_partials(out / PARTS, pattern=PART_NAMES)
+        for task, _ in damaged:
+            part_path(out, task).unlink(missing_ok=True)
+    except OSError as error:
+        saved = sum(t.count for t in plan.tasks if t.index in done)
+        where = str(failed_path(error, out / PARTS))
+        raise SweepFailedError(saved, plan.runs, out, where, cannot_write(error)) from None
+    if damaged and notice is not None:
+        notice(damaged_notice(damaged))
+    return done, len(damaged)
+
+
+TaskStream = Generator[tuple[Task, pa.Table], None, None]
 
 
 def local_pool(workers: int) -> ProcessPoolExecutor:
@@ -346,6 +493,8 @@ def _local(plan: SweepPlan, todo: list[Task], workers: int, executor: Executor |
                 task = pending.pop(future)
                 yield task, future.result()
             top_up()
+    except BrokenProcessPool as error:  # a worker was killed (the out-of-memory killer, kill -9)
+        raise EngineLostError(f"--workers: {workers}", f"lost a worker process ({error})") from None
     finally:
         for future in pending:
             future.cancel()
@@ -354,6 +503,10 @@ def _local(plan: SweepPlan, todo: list[Task], workers: int, executor: Executor |
 
 
 DASK_SCHEMES = ("tcp", "tls", "inproc", "ws", "wss", "ucx")
+SCHEDULER_LOST = (asyncio.CancelledError, concurrent.futures.CancelledError, OSError)
+"""What the Dask client raises when it loses the scheduler: a cancelled future (``FutureCancelledError``,
+a ``CancelledError``), a closed connection (``CommClosedError``, an ``OSError``) or a time-out (``TimeoutError``,
+an ``OSError``)."""
 
 
 def connect(address: str) -> Any:
@@ -385,39 +538,60 @@ def task_key(digest: str, task: Task) -> str:
 
 
 def _dask(plan: SweepPlan, todo: list[Task], address: str) -> TaskStream:
+    client = connect(address)
+    try:
+        yield from _dask_results(client, plan, todo)
+    except SCHEDULER_LOST as error:
+        said = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        problem = f"lost the Dask scheduler ({said})"
+        raise EngineLostError(f"--address: {address}", problem) from None
+    finally:
+        with contextlib.suppress(Exception):  # closing a client whose scheduler is gone may fail too
+            client.close()
+
+
+def _dask_results(client: Any, plan: SweepPlan, todo: list[Task]) -> TaskStream:
     from distributed import as_completed
 
-    client = connect(address)
     schema = table_schema(plan.spec, plan.design)
     digest = sweep_digest(plan)
+    spec = client.scatter(plan.spec, broadcast=True)
+    futures = {}
+    for task in todo:
+        overrides = plan.design.overrides(task.cell)
+        future = client.submit(
+            task_table, spec, overrides, task, plan.seed, plan.simulator, schema,
+            key=task_key(digest, task), pure=False,
+        )  # fmt: skip
+        futures[future] = task
     try:
-        spec = client.scatter(plan.spec, broadcast=True)
-        futures = {}
-        for task in todo:
-            overrides = plan.design.overrides(task.cell)
-            future = client.submit(
-                task_table, spec, overrides, task, plan.seed, plan.simulator, schema,
-                key=task_key(digest, task), pure=False,
-            )  # fmt: skip
-            futures[future] = task
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        except BaseException:
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    except SCHEDULER_LOST:
+        raise  # nothing left to cancel
+    except BaseException:
+        with contextlib.suppress(Exception):
             client.cancel(list(futures))
-            raise
-    finally:
-        client.close()
+        raise
 
 
 @dataclass
 class SweepOutcome:
-    """What a call of `execute` did."""
+    """What a call of `execute` did.
+
+    Attributes:
+        runs: Runs in the sweep.
+        ran: Runs run by this call.
+        skipped: Runs already done (in sound part files).
+        errors: Runs of this call that raised (see the ``error`` column).
+        rerun: Damaged part files found on resume, removed and run again.
+    """
 
     runs: int
     ran: int
     skipped: int
     errors: int
+    rerun: int = 0
 
 
 def execute(
@@ -430,6 +604,7 @@ def execute(
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> SweepOutcome:
     """Run the sweep's missing tasks and write their part files.
 
@@ -442,10 +617,13 @@ def execute(
         resume: Finish the sweep already in `out`.
         progress: Called with (runs done, runs in the sweep) after every task.
         executor: A local process pool to use instead of starting one (see `local_pool`).
+        notice: Called with a line to show the user (damaged part files that are run again).
 
     Raises:
         ScenarioError: Bad engine, address or output folder (before any run starts).
         SweepInterruptedError: Ctrl-C; the finished tasks are kept.
+        SweepFailedError: A part file or the manifest cannot be written (a full disk, a read-only
+            file system), or the engine is lost; the finished tasks are kept.
     """
     if engine not in ENGINES:
         raise ScenarioError("--engine", engine, f"unknown engine; choose from {', '.join(ENGINES)}")
@@ -454,21 +632,42 @@ def execute(
     if engine == "dask":
         connect(address or "").close()  # fail on a bad address before anything is written
     out = Path(out)
-    done = prepare_output(plan, out, resume)
+    done, rerun = prepare_output(plan, out, resume, notice)
     todo = [t for t in plan.tasks if t.index not in done]
     finished = sum(t.count for t in plan.tasks if t.index in done)
-    schema = table_schema(plan.spec, plan.design)
     if progress is not None:
         progress(finished, plan.runs)
     stream = _dask(plan, todo, address or "") if engine == "dask" else _local(plan, todo, workers, executor)
+    ran, errors = write_parts(plan, out, stream, finished, progress)
+    return SweepOutcome(runs=plan.runs, ran=ran, skipped=finished, errors=errors, rerun=rerun)
+
+
+def write_parts(
+    plan: SweepPlan, out: Path, stream: TaskStream, finished: int, progress: Callable[[int, int], None] | None
+) -> tuple[int, int]:
+    """Write each task's part file as its table arrives; return (runs run, runs that raised).
+
+    Raises:
+        SweepInterruptedError: Ctrl-C.
+        SweepFailedError: A part file cannot be written, or the engine is lost.
+    """
+    schema = table_schema(plan.spec, plan.design)
     errors = ran = 0
     try:
         for task, table in stream:
-            write_part(out, task, table, schema)
+            try:
+                write_part(out, task, table, schema)
+            except OSError as error:
+                where = str(part_path(out, task))
+                raise SweepFailedError(finished + ran, plan.runs, out, where, cannot_write(error)) from None
             errors += len(table) - table.column("error").null_count
             ran += task.count
             if progress is not None:
                 progress(finished + ran, plan.runs)
     except KeyboardInterrupt:
         raise SweepInterruptedError(finished + ran, plan.runs) from None
-    return SweepOutcome(runs=plan.runs, ran=ran, skipped=finished, errors=errors)
+    except EngineLostError as lost:
+        raise SweepFailedError(finished + ran, plan.runs, out, lost.where, lost.problem) from None
+    finally:
+        stream.close()  # stops the engine: cancels the queued tasks, waits for those in flight
+    return ran, errors

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from brink.console import check_seed, err_console, fail, out_console
+from brink.console import check_seed, err_console, fail, out_console, print_error
 from brink.tables import FormatOption, TableFormat
 from scenarios import DEFAULT_SCENARIO, Scenario, ScenarioError, load_scenario
 from scenarios.paths import parse_assignment
@@ -70,10 +70,14 @@ class RateColumn(ProgressColumn):
 def run_plan(plan: SweepPlan, out: Path, **engine: Any) -> SweepOutcome:
     """Run a plan with a progress bar; on Ctrl-C say how to resume and exit 130.
 
+    A sweep stopped by its machine (a full disk, a read-only folder, a lost Dask scheduler) ends
+    with one line, ``error: ...``, saying how many runs are saved and to finish with --resume,
+    and exit status 2, like a run whose --out cannot be written (`brink.cli`).
+
     Raises:
         ScenarioError: Bad engine, address or output folder.
     """
-    from batch.runner import SweepInterruptedError, execute
+    from batch.runner import SweepFailedError, SweepInterruptedError, execute
 
     columns = (TextColumn("runs"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn())
     progress = Progress(*columns, console=err_console, transient=False)
@@ -87,8 +91,18 @@ def run_plan(plan: SweepPlan, out: Path, **engine: Any) -> SweepOutcome:
             bars.append(progress.add_task("runs", total=total))
         progress.update(bars[0], completed=done, total=total)
 
+    def notice(text: str) -> None:
+        err_console.print(text, markup=False)
+
     try:
-        return execute(plan, out, progress=report, **engine)
+        return execute(plan, out, progress=report, notice=notice, **engine)
+    except SweepFailedError as failure:
+        if bars:  # the error line is the only one left: the bar is erased from a terminal, not printed to a file
+            progress.live.transient = True
+            progress.live.stop()  # Progress.stop would add a blank line to a file
+            bars.clear()
+        print_error(str(failure))
+        raise typer.Exit(code=2) from None
     except SweepInterruptedError as stop:
         progress.stop()
         err_console.print(
@@ -164,9 +178,15 @@ def sweep_command(
     cells = len(the_design.cells)
     out_console.print(
         f"{outcome.runs} runs in {cells} cell{'' if cells == 1 else 's'} x {reps} replications "
-        f"({outcome.ran} run now, {outcome.skipped} already done); {outcome.errors} raised (see the error column)."
+        f"({outcome.ran} run now, {outcome.skipped} already done{rerun_note(outcome.rerun)}); {outcome.errors} raised "
+        "(see the error column)."
     )
     out_console.print(f"results: {out}/parts/*.parquet; summarise with `brink summarize {out}`", markup=False)
+
+
+def rerun_note(rerun: int) -> str:
+    """How many damaged part files a resume ran again, for the sweep's closing line ("" for none)."""
+    return f", {rerun} damaged part file{'' if rerun == 1 else 's'} run again" if rerun else ""
 
 
 def check_groups(by: list[str] | None, paths: list[str], plot: bool) -> list[str]:
@@ -480,14 +500,13 @@ def run_trials(
 ) -> int:
     """Run trials until the study has `trials` complete ones; return how many it has.
 
-    Each trial is one cell of `reps` replications in ``out/trials/NNNN``; Ctrl-C exits 130.
+    Each trial is one cell of `reps` replications in ``out/trials/NNNN``; Ctrl-C exits 130, and a
+    trial stopped by its machine (a full disk, a lost Dask scheduler) prints one error line and
+    exits 2 (see `run_plan`).
     """
     import optuna
 
-    from batch.calibrate import loss, suggest
-    from batch.design import Vary, make_design
-    from batch.results import load_runs, summarize_runs
-    from batch.runner import SweepPlan, execute, local_pool
+    from batch.runner import SweepFailedError, local_pool
 
     done = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
     workers = engines["workers"]
@@ -496,30 +515,51 @@ def run_trials(
     try:
         with Progress(*columns, console=err_console) as progress:
             bar = progress.add_task("trials", total=trials, completed=done)
-            while done < trials:
-                trial = study.ask()
-                values = suggest(trial, setup.varies, setup.integer_paths)
-                cell = make_design([Vary(path, values=(value,)) for path, value in values.items()])
-                plan = SweepPlan(
-                    spec=setup.spec, name=setup.name, fixed=setup.fixed, design=cell, reps=reps, seed=setup.seed,
-                    chunk=chunk, simulator=setup.simulator,
-                )  # fmt: skip
-                folder = out / "trials" / f"{trial.number:04d}"
-                execute(plan, folder, resume=True, executor=pool, **engines)
-                metrics = summarize_runs(load_runs(folder), []).iloc[0].to_dict()
-                total, _ = loss(metrics, setup.goals)
-                for goal in setup.goals:
-                    trial.set_user_attr(goal.metric, _finite(metrics.get(goal.metric)))
-                study.tell(trial, total)
-                done += 1
-                progress.update(bar, completed=done)
+            try:
+                while done < trials:
+                    run_trial(setup, study, out, reps, chunk, {**engines, "executor": pool})
+                    done += 1
+                    progress.update(bar, completed=done)
+            except SweepFailedError:
+                progress.live.transient = True  # the error line is the only one left
+                raise
     except KeyboardInterrupt:
         err_console.print(f"interrupted after {done} of {trials} trials; continue with --resume", markup=False)
         raise typer.Exit(code=130) from None
+    except SweepFailedError as failure:
+        print_error(f"{failure.where}: {failure.problem}; {done} of {trials} trials are done; continue with --resume")
+        raise typer.Exit(code=2) from None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return done
+
+
+def run_trial(setup: CalibrationSetup, study: Any, out: Path, reps: int, chunk: int, engines: dict[str, Any]) -> None:
+    """Ask the study for a trial, run its cell in ``out/trials/NNNN`` and tell the study its loss.
+
+    Raises:
+        SweepFailedError: The trial's sweep was stopped by its machine (`batch.runner.execute`).
+    """
+    from batch.calibrate import loss, suggest
+    from batch.design import Vary, make_design
+    from batch.results import load_runs, summarize_runs
+    from batch.runner import SweepPlan, execute
+
+    trial = study.ask()
+    values = suggest(trial, setup.varies, setup.integer_paths)
+    cell = make_design([Vary(path, values=(value,)) for path, value in values.items()])
+    plan = SweepPlan(
+        spec=setup.spec, name=setup.name, fixed=setup.fixed, design=cell, reps=reps, seed=setup.seed,
+        chunk=chunk, simulator=setup.simulator,
+    )  # fmt: skip
+    folder = out / "trials" / f"{trial.number:04d}"
+    execute(plan, folder, resume=True, **engines)
+    metrics = summarize_runs(load_runs(folder), []).iloc[0].to_dict()
+    total, _ = loss(metrics, setup.goals)
+    for goal in setup.goals:
+        trial.set_user_attr(goal.metric, _finite(metrics.get(goal.metric)))
+    study.tell(trial, total)
 
 
 def report_calibration(setup: CalibrationSetup, study: Any, done: int, out: Path, reps: int) -> None:

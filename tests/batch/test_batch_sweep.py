@@ -303,7 +303,9 @@ def test_resume_cleans_stale_partial_files(chicken_plan, chicken_full, tmp_path)
     out = tmp_path / "partial"
     execute(chicken_plan, out)
     victim = part_files(out)[3]
-    stale = victim.with_name(f".{victim.name}.partial-99999")
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a writer that has exited: its temporaries are stale
+    stale = victim.with_name(f".{victim.name}.partial-{child.pid}")
     stale.write_bytes(victim.read_bytes()[:100])  # a write cut short by a crash
     victim.unlink()
     outcome = execute(chicken_plan, out, resume=True)
