@@ -183,10 +183,10 @@ def _bracket(grid: NDArray, x: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     return lo, hi, w
 
 
-def _interp_line(line: NDArray, grid: NDArray, x: NDArray) -> NDArray:
-    """Values of ``line`` (Q, G, ...) at ``x`` (Q,), linear between grid points."""
+def _interp_line(line: NDArray, grid: NDArray, x: NDArray, rows: NDArray | None = None) -> NDArray:
+    """Values of ``line[rows]`` (Q, G, ...) at ``x`` (Q,), linear between grid points."""
     lo, hi, w = _bracket(grid, x)
-    rows = np.arange(len(x))
+    rows = np.arange(len(x)) if rows is None else rows
     w = w.reshape(-1, *(1,) * (line.ndim - 2))
     return (1.0 - w) * line[rows, lo] + w * line[rows, hi]
 
@@ -304,19 +304,33 @@ def _move_values(lay: Layout, rel: NDArray, s: NDArray, cell: tuple, conceding: 
     return c0
 
 
+def _lookahead(sol: BeliefSolution, nxt: NDArray, elapsed: int, s: NDArray, mu_n: NDArray, m: int) -> tuple:
+    """Move values at posterior 0 (Q, A, 2) and the obstinate move's values over the mover's grid.
+
+    Neither depends on the mover's own posterior, so both are computed once per distinct
+    (state, other side's posterior): the line ``(U, G, 2)`` and the index of each query into it.
+    """
+    lay = sol.layout
+    rel = nxt if m == 0 else nxt.transpose(0, 2, 1, 3)
+    uniq, back = np.unique(np.column_stack([s, mu_n]), axis=0, return_inverse=True)
+    us, back = uniq[:, 0].astype(np.intp), back.ravel()
+    cell = _bracket(sol.grids[1 - m], uniq[:, 1])
+    c0 = _move_values(lay, rel, us, cell, sol.conceding(m, elapsed), m)
+    o = lay.obstinate_move[us]
+    line = _continuation(lay, rel, us, o, cell, slice(None))
+    line = np.where((o == 0)[:, None, None], c0[:, None, 0, :], line)
+    return c0[back], line, back
+
+
 def _stage_group(sol: BeliefSolution, nxt: NDArray, elapsed: int, s: NDArray, mu: NDArray, m: int) -> Play:
     """The stage game at the queries whose mover is side ``m``."""
     lay, n, rows = sol.layout, 1 - m, np.arange(len(s))
-    rel = nxt if m == 0 else nxt.transpose(0, 2, 1, 3)
-    cell = _bracket(sol.grids[n], mu[:, n])
-    c0 = _move_values(lay, rel, s, cell, sol.conceding(m, elapsed), m)
+    c0, line, back = _lookahead(sol, nxt, elapsed, s, mu[:, n], m)
     o, valid = lay.obstinate_move[s], lay.valid[s]
-    line = _continuation(lay, rel, s, o, cell, slice(None))
-    line = np.where((o == 0)[:, None, None], c0[:, None, 0, :], line)
     rest = valid & (np.arange(valid.shape[1])[None, :] != o[:, None])
-    x = _equilibrium_posterior(mu[:, m], line[:, :, m], sol.grids[m], c0[:, :, m], rest, sol.lam)
+    x = _equilibrium_posterior(mu[:, m], line[back, :, m], sol.grids[m], c0[:, :, m], rest, sol.lam)
     values = c0.copy()
-    values[rows, o] = _interp_line(line, sol.grids[m], x)
+    values[rows, o] = _interp_line(line, sol.grids[m], x, back)
     interior = (mu[:, m] > 0.0) & (mu[:, m] < 1.0)
     with np.errstate(invalid="ignore"):
         share_rest = np.nan_to_num(_shares(c0[:, :, m], rest, sol.lam))
