@@ -40,6 +40,7 @@ from batch.files import (
     is_temporary,
     remove_stale_partials,
 )
+from batch.orphans import pool_initializer
 from batch.rows import run_row, table_schema
 from batch.seeds import run_seed, run_seeds
 from scenarios import Scenario, ScenarioError, load_scenario
@@ -458,8 +459,10 @@ TaskStream = Generator[tuple[Task, pa.Table], None, None]
 def local_pool(workers: int) -> ProcessPoolExecutor:
     """A process pool for `execute` (``executor=``), to share between several batches."""
     # spawn: forking a process that already runs native threads may deadlock, and Python 3.12.1's
-    # forkserver can fail at exit removing its temporary folder twice (CPython gh-79429).
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    # forkserver can fail at exit removing its temporary folder twice (CPython gh-79429). Workers
+    # exit when the sweep dies, even by kill -9 (`batch.orphans`).
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, **pool_initializer())
 
 
 def _local(plan: SweepPlan, todo: list[Task], workers: int, executor: Executor | None) -> TaskStream:

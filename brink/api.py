@@ -31,10 +31,17 @@ if TYPE_CHECKING:
     from model import BrinkmanshipModel
 
 PROVENANCE = "provenance.json"
-OUTPUT_FILES = ("summary.json", "timeseries.parquet", "agents.parquet", "events.csv", PROVENANCE)
+OUTPUT_FILES = ("summary.json", "timeseries.parquet", "agents.parquet", "beliefs.parquet", "events.csv", PROVENANCE)
 """What `write_outputs` writes, in order; ``provenance.json`` last, once the rest is in place."""
 SIMULATORS = ("agents", "ensemble")
 PROVENANCE_FORMAT = 1
+
+
+def _no_beliefs(codes: Any = ()) -> pd.DataFrame:
+    """A belief table without rows, its observer and target categories `codes`."""
+    from model.reporters import empty_beliefs
+
+    return empty_beliefs(list(codes))
 
 
 @dataclass
@@ -44,11 +51,14 @@ class RunResult:
     Attributes:
         summary: Outcome fields (see `model.summary.summarize`), with ``simulator``.
         timeseries: Model reporters per step (column ``step`` first); empty on the ensemble.
-        agents: Agent reporters per step and state; empty on the ensemble.
+        agents: Agent reporters per step and state (traits, leader, damage); empty on the ensemble.
         events: The event log, one row per logged action; empty on the ensemble.
         model: The finished model, for further inspection (None on the ensemble).
         spec: The scenario as run, overrides applied.
         inputs: What the run was asked for: scenario (as named), overrides, steps, seed, simulator.
+        beliefs: Every state's beliefs about every state in long format (step, observer, target,
+            kind, value), a row only where a value changed (`model.reporters.BeliefLog`); empty
+            on the ensemble.
     """
 
     summary: dict[str, Any]
@@ -58,6 +68,7 @@ class RunResult:
     model: BrinkmanshipModel | None
     spec: Scenario
     inputs: dict[str, Any] = field(default_factory=dict)
+    beliefs: pd.DataFrame = field(default_factory=_no_beliefs)
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -108,15 +119,19 @@ def run(
     import pandas as pd
 
     from model import BrinkmanshipModel, summarize
+    from model.reporters import BeliefLog
 
     model = BrinkmanshipModel(scenario=scenario, rng=seed, overrides=merged)
-    model.run()
+    beliefs = BeliefLog(model)
+    while model.running:  # `BrinkmanshipModel.run`, the beliefs recorded where the data collector records
+        model.step()
+        beliefs.record(model)
     timeseries = model.datacollector.get_model_vars_dataframe().reset_index(names="step")
     agents = model.datacollector.get_agent_vars_dataframe().reset_index()
     agents = agents.rename(columns={"Step": "step", "AgentID": "agent_id"})
     events = pd.DataFrame(model.event_log, columns=list(EVENT_COLUMNS))
     summary = _with_simulator(summarize(model), simulator)
-    return RunResult(summary, timeseries, agents, events, model, model.spec, inputs)
+    return RunResult(summary, timeseries, agents, events, model, model.spec, inputs, beliefs.frame())
 
 
 def _run_ensemble(spec: Scenario, seed: int, inputs: dict[str, Any]) -> RunResult:
@@ -129,7 +144,7 @@ def _run_ensemble(spec: Scenario, seed: int, inputs: dict[str, Any]) -> RunResul
     timeseries = pd.DataFrame({"step": pd.Series(dtype="int64")})
     agents = pd.DataFrame({"step": pd.Series(dtype="int64"), "agent_id": pd.Series(dtype="int64")})
     events = pd.DataFrame(columns=list(EVENT_COLUMNS))
-    return RunResult(summary, timeseries, agents, events, None, spec, inputs)
+    return RunResult(summary, timeseries, agents, events, None, spec, inputs, _no_beliefs(spec.states))
 
 
 def _with_simulator(summary: Mapping[str, Any], simulator: str) -> dict[str, Any]:
@@ -193,7 +208,7 @@ def _text(text: str) -> Callable[[Path], Any]:
 
 
 def write_outputs(result: RunResult, out: Path, force: bool = False) -> list[Path]:
-    """Write summary.json, timeseries.parquet, agents.parquet, events.csv and provenance.json to `out`.
+    """Write summary.json, timeseries.parquet, agents.parquet, beliefs.parquet, events.csv, provenance.json to `out`.
 
     `out` is written into, never replaced (see `batch.files.write_files`): each file goes to a
     hidden temporary beside it and is renamed into place, provenance.json last; other files in
@@ -218,6 +233,7 @@ def write_outputs(result: RunResult, out: Path, force: bool = False) -> list[Pat
         "summary.json": _text(summary_json(result.summary)),
         "timeseries.parquet": lambda path: result.timeseries.to_parquet(path, index=False, engine="pyarrow"),
         "agents.parquet": lambda path: result.agents.to_parquet(path, index=False, engine="pyarrow"),
+        "beliefs.parquet": lambda path: result.beliefs.to_parquet(path, index=False, engine="pyarrow"),
         "events.csv": _text(events_csv(result.events)),
         PROVENANCE: _text(document),
     }

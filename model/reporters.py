@@ -1,19 +1,34 @@
-"""Data series, as name-to-function dicts that the command line and dashboards both read.
+"""Data series, as name-to-function dicts that the command line and dashboards both read, and the belief log.
 
 Names follow the dotted paths of the scenario: ``crisis.moscow.rung``,
 ``alliance.RUS-PRK.cohesion``, ``image.moscow.RUS`` (how reckless the other side sees RUS's bloc),
 ``resolve.moscow.RUS`` (how resolved the other side believes RUS to be).
+
+Every state's beliefs about every state (N x N of each kind) are not agent series, which would
+hold 2 N values per state and step; `BeliefLog` keeps them in long format, a row only where a
+value changed (``beliefs.parquet``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
+    import pandas as pd
+
     from agents import StateAgent
     from model.brinkmanship import BrinkmanshipModel
+
+DIGITS = 6
+"""Decimals every reporter rounds a float to, so that the outputs are stable text and bytes."""
+BELIEF_KINDS = ("recklessness", "resolve")
+"""``belief_recklessness[i, j]``: how reckless `i` thinks `j` is; ``belief_resolve[i, j]``: `i`'s
+estimate of `j`'s critical risk (docs/odd.md, state variables)."""
+BELIEF_COLUMNS = ("step", "observer", "target", "kind", "value")
 
 
 def _year(model: BrinkmanshipModel) -> float:
@@ -94,19 +109,104 @@ def _leader_age(agent: StateAgent) -> float:
     return round(agent.leader.age, 4)
 
 
-def _belief(kind: str, target: int, agent: StateAgent) -> float:
-    table = agent.model.belief_recklessness if kind == "recklessness" else agent.model.belief_resolve
-    return round(float(table[agent.index, target]), 6)
-
-
 def agent_reporters(model: BrinkmanshipModel) -> dict[str, Callable[[StateAgent], Any] | str]:
-    """Per-state series: traits, leader, damage, and beliefs about every other state."""
+    """Per-state series: traits, leader and damage (beliefs are in `BeliefLog`)."""
     series: dict[str, Callable[[StateAgent], Any] | str] = {"state": "code"}
     for trait in ("fear", "recklessness", "commitment", "damage"):
         series[trait] = partial(_trait, trait)
     series["leader"] = _leader
     series["leader_age"] = _leader_age
-    for target in model.states:
-        series[f"belief.recklessness.{target.code}"] = partial(_belief, "recklessness", target.index)
-        series[f"belief.resolve.{target.code}"] = partial(_belief, "resolve", target.index)
     return series
+
+
+def belief_values(model: BrinkmanshipModel) -> np.ndarray:
+    """The beliefs now, observer x target x kind (`BELIEF_KINDS`), rounded to `DIGITS` decimals."""
+    return np.round(np.stack([model.belief_recklessness, model.belief_resolve], axis=-1), DIGITS)
+
+
+class BeliefLog:
+    """Every state's beliefs about every state, recorded where the data collector records.
+
+    A record of step `s` keeps one row (step, observer, target, kind, value) per belief on the
+    first record, then only per belief whose value differs from its last recorded one. The belief
+    at step `s` is the value of its latest row at or before `s` (`beliefs_wide` rebuilds them all).
+    A run of N states and T steps in which m beliefs change keeps 2 N^2 + m rows instead of the
+    2 N^2 (T + 1) values of one column per target (a 300-state run, 180,000 per step).
+
+    Args:
+        model: The model; its beliefs now are the first record (step 0 for a new model).
+    """
+
+    def __init__(self, model: BrinkmanshipModel) -> None:
+        self.codes: tuple[str, ...] = tuple(state.code for state in model.states)
+        self._last: np.ndarray | None = None
+        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self.record(model)
+
+    def record(self, model: BrinkmanshipModel) -> int:
+        """Record the beliefs at the model's step that differ from their last record; return how many."""
+        values = belief_values(model)
+        if self._last is None:
+            changed = np.ones(values.shape, dtype=bool)
+        else:
+            changed = (values != self._last) & ~(np.isnan(values) & np.isnan(self._last))
+        observer, target, kind = np.nonzero(changed)  # by observer, then target, then kind
+        step = np.full(len(observer), model.steps, dtype=np.int64)
+        indices = (observer.astype(np.int32), target.astype(np.int32), kind.astype(np.int8))
+        self._chunks.append((step, *indices, values[changed]))
+        self._last = values
+        return len(observer)
+
+    def frame(self) -> pd.DataFrame:
+        """The rows recorded, as a table with `BELIEF_COLUMNS` (state codes and kinds categorical)."""
+        columns = [np.concatenate(parts) for parts in zip(*self._chunks, strict=True)]
+        return belief_frame(self.codes, *columns)
+
+
+def belief_frame(
+    codes: Sequence[str],
+    step: np.ndarray,
+    observer: np.ndarray,
+    target: np.ndarray,
+    kind: np.ndarray,
+    value: np.ndarray,
+) -> pd.DataFrame:
+    """A belief table from state indices into `codes` and kind indices into `BELIEF_KINDS`."""
+    import pandas as pd
+
+    states = pd.CategoricalDtype(list(codes), ordered=True)
+    return pd.DataFrame(
+        {
+            "step": np.asarray(step, dtype=np.int64),
+            "observer": pd.Categorical.from_codes(observer, dtype=states),
+            "target": pd.Categorical.from_codes(target, dtype=states),
+            "kind": pd.Categorical.from_codes(kind, dtype=pd.CategoricalDtype(list(BELIEF_KINDS), ordered=True)),
+            "value": np.asarray(value, dtype=np.float64),
+        }
+    )
+
+
+def empty_beliefs(codes: Sequence[str] = ()) -> pd.DataFrame:
+    """A belief table without rows (a run on the ensemble engine keeps no beliefs)."""
+    none = np.zeros(0, dtype=np.int64)
+    return belief_frame(codes, none, none, none, none, np.zeros(0))
+
+
+def beliefs_wide(beliefs: pd.DataFrame, steps: Sequence[int]) -> pd.DataFrame:
+    """The beliefs at each of `steps` in wide format: one row per step and observer.
+
+    Columns ``step``, ``state`` (the observer) and, for each target in state order,
+    ``belief.recklessness.TARGET`` and ``belief.resolve.TARGET``: what a step's row of the log
+    or an earlier one says. Steps before the first record are empty (NaN).
+    """
+    import pandas as pd
+
+    codes = list(beliefs["observer"].cat.categories)
+    wide = beliefs.pivot_table(
+        index=["step", "observer"], columns=["target", "kind"], values="value", observed=True, aggfunc="last"
+    )
+    order = pd.MultiIndex.from_product([codes, list(BELIEF_KINDS)], names=["target", "kind"])
+    rows = pd.MultiIndex.from_product([list(steps), codes], names=["step", "observer"])
+    wide = wide.reindex(columns=order).reindex(rows).groupby(level="observer", observed=True).ffill()
+    wide.columns = [f"belief.{kind}.{target}" for target, kind in wide.columns]
+    return wide.rename_axis(index={"observer": "state"}).reset_index()

@@ -94,7 +94,7 @@ def test_writes_the_outputs_and_a_provenance_that_replays_them_byte_for_byte(res
         "steps": 40,
         "seed": 4,
         "simulator": "agents",
-        "files": ["summary.json", "timeseries.parquet", "agents.parquet", "events.csv"],
+        "files": ["summary.json", "timeseries.parquet", "agents.parquet", "beliefs.parquet", "events.csv"],
         "versions": versions(),
     }
     assert document["scenario_sha256"] != scenario_hash(load("moscow-strike", {"params.max_steps": 40}))
