@@ -38,8 +38,8 @@ from rules.game_tree import _move_outcomes
 DEFAULT_POINTS = 41
 """Points of each side's belief grid (quadratically spaced: finer near 0, where priors sit)."""
 
-BISECTIONS = 60
-"""Bisection steps of a stage's fixed point (the segment shrinks to 2**-60 of its width)."""
+BISECTIONS = 42
+"""Bisection steps of a stage's fixed point (the segment shrinks to 2**-42 of a grid cell)."""
 
 
 
@@ -461,12 +461,17 @@ def _stationary(sol: BeliefSolution) -> tuple[NDArray, NDArray]:
     at the limit a mixed concession hazard cannot be read back from the values, which tie.
     """
     from rules.equilibrium import solve
+    from rules.qre import TraceError
 
     if any(sol.layout.has_obstinate):
         raise GameError("the stationary form has no obstinate types: give the crisis a horizon")
     lay = sol.layout
     table, play = _stalemate_table(sol), np.zeros(lay.valid.shape)
-    for d in solve(sol.game, sol.lam).decisions:
+    try:
+        decisions = solve(sol.game, sol.lam).decisions
+    except TraceError as error:
+        raise GameError(f"the stationary equilibrium could not be traced: {error}") from None
+    for d in decisions:
         i = lay.state_index(d.state.rung, d.state.mover, d.state.joined)
         table[i, 0, 0] = [d.type_values[0][0], d.type_values[1][0]]
         play[i, : len(d.moves)] = d.probabilities[0]
