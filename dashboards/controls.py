@@ -7,10 +7,12 @@ schema's bounds and its starting value from the scenario file, so no default is 
 from __future__ import annotations
 
 import math
+import typing
 from dataclasses import dataclass
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt
+from pydantic.fields import FieldInfo
 
 from scenarios import Scenario
 from scenarios.loading import field_for_path
@@ -75,12 +77,25 @@ def _control(document: dict[str, Any], path: str, group: str, label: str, tunabl
     help_text = (field.description or "") if field is not None else ""
     if isinstance(value, bool):
         return Control(path, group, label, "bool", value, help=help_text)
-    metadata = field.metadata if field is not None else []
+    metadata = schema_bounds(field)
     if isinstance(value, int):
         low, high, _ = slider_range(metadata, value, integer=True)
         return Control(path, group, label, "int", value, int(low), int(high), 1, help_text)
     low, high, step = slider_range(metadata, value)
     return Control(path, group, label, "float", value, low, high, step, help_text)
+
+
+def schema_bounds(field: FieldInfo | None) -> list[Any]:
+    """A field's bound constraints, also when they sit in the non-null part of ``X | None``."""
+    if field is None:
+        return []
+    if field.metadata:
+        return list(field.metadata)
+    for member in typing.get_args(field.annotation):
+        for item in getattr(member, "__metadata__", ()):
+            if isinstance(item, FieldInfo):
+                return list(item.metadata)
+    return []
 
 
 def slider_range(metadata: list[Any], value: float, integer: bool = False) -> tuple[float, float, float]:

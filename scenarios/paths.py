@@ -16,16 +16,20 @@ from scenarios.errors import ScenarioError, clip, shown
 from scenarios.reading import parse_yaml
 
 OVERRIDE_SOURCE = "--set"
+NULL_WORDS = frozenset({"null", "Null", "NULL", "~"})
+"""The spellings of YAML's null that an override may give as its value."""
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Split ``PATH=VALUE``; the value is read as YAML (``0.9``, ``true``, ``[1, 2]``).
 
     The value is parsed like a scenario file (`scenarios.reading.parse_yaml`: no duplicate keys,
-    the same size and nesting limits).
+    the same size and nesting limits). An explicit ``null`` (or ``~``) is a value: it sets a field
+    that may be null (``params.game.lambda=null``, ``states.RUS.image=null``) back to null; a field
+    that may not be null refuses it when the scenario is validated.
 
     Raises:
-        ScenarioError: No ``=``, an empty path, or a value that is not YAML.
+        ScenarioError: No ``=``, an empty path, nothing after ``=``, or a value that is not YAML.
     """
     path, sep, raw = text.partition("=")
     path = path.strip()
@@ -34,7 +38,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if len(path) > limits.REFERENCE_CHARS:
         raise ScenarioError(OVERRIDE_SOURCE, path, "is not a parameter path (too long)")
     value = parse_yaml(raw, OVERRIDE_SOURCE, path) if raw.strip() else None
-    if value is None:
+    if value is None and raw.strip() not in NULL_WORDS:
         raise ScenarioError(OVERRIDE_SOURCE, path, "missing value after '='")
     return path, value
 

@@ -82,6 +82,29 @@ class LeaderParams(Strict):
     trait_sd: Unit = Field(0.1, description="Standard deviation of a successor's trait shift.")
 
 
+class GameParams(Strict):
+    """The crisis as one game solved in equilibrium (`rules.scenario_game`, `rules.belief_equilibrium`)."""
+
+    lambda_: bounded(float, ge=0.0) | None = Field(
+        None,
+        alias="lambda",
+        description="Precision of the logit quantal response both sides know (McKelvey & Palfrey 1998); "
+        "null: the limit, a sequential equilibrium.",
+    )
+    horizon: bounded(int, ge=1, le=1_000) | None = Field(
+        40,
+        description="Moves before an unresolved crisis ends in stalemate; null: no deadline (the stationary "
+        "form, which the solver takes with complete information only).",
+    )
+    obstinate_prior: Unit = Field(
+        0.2, description="Prior probability that a leader of recklessness 1 is an obstinate type (never yields)."
+    )
+    ally_escalation: Unit = Field(
+        0.1, description="Per-move chance that a joined ally of recklessness 1 escalates on its own."
+    )
+    belief_points: Integer = Field(41, ge=2, le=401, description="Points of each side's belief grid in the solver.")
+
+
 class Params(Strict):
     """Global parameters of a run."""
 
@@ -99,6 +122,7 @@ class Params(Strict):
     beliefs: BeliefParams = Field(default_factory=BeliefParams)
     cohesion: CohesionParams = Field(default_factory=CohesionParams)
     leaders: LeaderParams = Field(default_factory=LeaderParams)
+    game: GameParams = Field(default_factory=GameParams)
 
 
 class LeaderSpec(Strict):
