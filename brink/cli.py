@@ -19,6 +19,7 @@ from rich.markup import escape
 from brink.batch_commands import calibrate_command, sensitivity_command, summarize_command, sweep_command
 from brink.console import check_seed, err_console, fail, out_console, print_error
 from brink.dashboard_commands import assets_command, dashboard_command
+from brink.solve_command import solve_command
 from brink.tables import Column, FormatOption, Rows, TableFormat, print_rows
 from scenarios import DEFAULT_SCENARIO, ScenarioError
 
@@ -78,7 +79,8 @@ def run_command(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Write summary.json, timeseries.parquet, agents.parquet, events.csv and provenance.json "
+            help="Write summary.json, timeseries.parquet, agents.parquet, beliefs.parquet, events.csv and "
+            "provenance.json "
             "into this folder (created if missing; refused if it holds files, unless --force).",
             metavar="DIR",
         ),
@@ -454,6 +456,7 @@ app.command("sensitivity")(sensitivity_command)
 app.command("calibrate")(calibrate_command)
 app.command("assets")(assets_command)
 app.command("dashboard")(dashboard_command)
+app.command("solve")(solve_command)
 
 
 def main() -> None:
