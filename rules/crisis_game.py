@@ -126,8 +126,12 @@ class CrisisType:
             raise GameError(f"{where}: hold_cost and audience_cost must be >= 0")
 
     def concession(self, elapsed: int) -> float:
-        """Value of yielding after ``elapsed`` moves (`rules.bargaining.concession_value`)."""
-        return float(concession_value(self.concede, self.audience_cost, elapsed))
+        """Value of yielding after ``elapsed`` moves (`rules.bargaining.concession_value`).
+
+        Audience costs never make backing down worse than catastrophe: the value is floored at
+        ``disaster``, as in the agent model (`model.crisis.side_view`).
+        """
+        return max(float(concession_value(self.concede, self.audience_cost, elapsed)), self.disaster)
 
 
 @dataclass(frozen=True)

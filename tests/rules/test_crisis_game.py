@@ -148,3 +148,8 @@ def test_digest_is_stable_and_changes_with_any_input() -> None:
     assert ladder().digest() == ladder().digest()
     assert ladder().digest() != ladder(horizon=7).digest()
     assert ladder().digest() != ladder(allow_hold=False).digest()
+
+
+def test_audience_costs_never_make_yielding_worse_than_catastrophe() -> None:
+    t = kind(audience_cost=0.5, disaster=-1.0)
+    assert [t.concession(k) for k in (0, 1, 2, 5)] == [0.0, -0.5, -1.0, -1.0]
