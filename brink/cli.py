@@ -80,8 +80,7 @@ def run_command(
         Path | None,
         typer.Option(
             help="Write summary.json, timeseries.parquet, agents.parquet, beliefs.parquet, events.csv and "
-            "provenance.json "
-            "into this folder (created if missing; refused if it holds files, unless --force).",
+            "provenance.json into this folder (created if missing; refused if it holds files, unless --force).",
             metavar="DIR",
         ),
     ] = None,
