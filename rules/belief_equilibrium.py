@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rules.crisis_game import CrisisGame, CrisisState, GameError
-from rules.game_tree import _move_outcomes
+from rules.game_tree import _move_outcomes, log_softmax
 
 DEFAULT_POINTS = 41
 """Points of each side's belief grid (quadratically spaced: finer near 0, where priors sit)."""
@@ -171,6 +171,10 @@ class Play:
     obstinate_move: NDArray[np.intp]
     value: NDArray[np.float64]
 
+    def after(self, slot: NDArray) -> NDArray[np.float64]:
+        """Public posterior that the mover is obstinate after it made move ``slot`` (Bayes' rule, `posterior`)."""
+        return np.where(np.asarray(slot) == self.obstinate_move, self.posterior, 0.0)
+
 
 def _bracket(grid: NDArray, x: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     """Grid cell ``(lo, hi)`` of each ``x`` and its weight on ``hi`` (linear interpolation)."""
@@ -209,14 +213,11 @@ def _continuation(lay: Layout, rel: NDArray, s: NDArray, a: NDArray, cell: tuple
 
 
 def _shares(values: NDArray, valid: NDArray, lam: float) -> NDArray:
-    """Logit shares of ``values`` over valid slots (last axis); at ``lam = inf`` ties share equally."""
-    v = np.where(valid, values, -np.inf)
-    best = np.max(v, axis=-1, keepdims=True)
-    if math.isinf(lam):
-        w = (v >= best - 1e-12 * (1.0 + np.abs(best))) & valid
-    else:
-        w = np.where(valid, np.exp(lam * (v - best)), 0.0)
-    return w / np.sum(w, axis=-1, keepdims=True)
+    """Logit shares of ``values`` over valid slots (last axis), the rule of `rules.game_tree.log_softmax`.
+
+    At ``lam = inf`` ties share equally; a row without a valid slot gets shares 0.
+    """
+    return np.exp(log_softmax(values, np.full(values.shape[:-1], lam), valid))
 
 
 def _reputation_share(mu: NDArray, x: NDArray) -> NDArray:
@@ -332,8 +333,7 @@ def _stage_group(sol: BeliefSolution, nxt: NDArray, elapsed: int, s: NDArray, mu
     values = c0.copy()
     values[rows, o] = _interp_line(line, sol.grids[m], x, back)
     interior = (mu[:, m] > 0.0) & (mu[:, m] < 1.0)
-    with np.errstate(invalid="ignore"):
-        share_rest = np.nan_to_num(_shares(c0[:, :, m], rest, sol.lam))
+    share_rest = _shares(c0[:, :, m], rest, sol.lam)
     s_o = np.where(interior, _reputation_share(mu[:, m], x), _shares(values[:, :, m], valid, sol.lam)[rows, o])
     probs = (1.0 - s_o)[:, None] * share_rest
     probs[rows, o] = s_o
@@ -347,7 +347,7 @@ def _stage_group(sol: BeliefSolution, nxt: NDArray, elapsed: int, s: NDArray, mu
     return Play(probs, np.where(valid[:, :, None], values, -np.inf), x, o, value)
 
 
-def _combine(parts: list[tuple[NDArray, Play]], q: int) -> Play:
+def combine(parts: list[tuple[NDArray, Play]], q: int) -> Play:
     """Put the mover groups' results back in query order."""
     first = parts[0][1]
     out = {f.name: np.empty((q, *getattr(first, f.name).shape[1:]), dtype=getattr(first, f.name).dtype)
@@ -408,7 +408,7 @@ class BeliefSolution:
         movers = self.layout.mover[s]
         parts = [(movers == m, _stage_group(self, nxt, elapsed, s[movers == m], mu[movers == m], m))
                  for m in (0, 1) if np.any(movers == m)]
-        return _combine(parts, len(s))
+        return combine(parts, len(s))
 
     def start(self) -> Play:
         """The first decision, at the priors."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rules.belief_equilibrium import BeliefSolution, Play
+from rules.belief_equilibrium import BeliefSolution, Play, combine
 from rules.crisis_game import YIELD, GameError
 
 KINDS = ("continue", "yield", "deliberate", "slip", "ally", "fight", "stalemate")
@@ -166,18 +166,9 @@ class MoveRecord:
 def _decide_open(sol: BeliefSolution, crises: Crises, rows: NDArray) -> Play:
     """The stage game of every open run, grouped by elapsed moves."""
     elapsed = crises.elapsed[rows]
-    first = np.unique(elapsed)
-    if len(first) == 1:
-        return decide_unique(sol, int(first[0]), crises.state[rows], crises.mu[rows])
-    parts = {int(e): decide_unique(sol, int(e), crises.state[rows[elapsed == e]], crises.mu[rows[elapsed == e]])
-             for e in first}
-    out = {name: np.empty((len(rows), *getattr(parts[int(first[0])], name).shape[1:]))
-           for name in Play.__dataclass_fields__}
-    for e, play in parts.items():
-        for name, arr in out.items():
-            arr[elapsed == e] = getattr(play, name)
-    out["obstinate_move"] = out["obstinate_move"].astype(np.intp)
-    return Play(**out)
+    parts = [(elapsed == e, decide_unique(sol, int(e), crises.state[rows[elapsed == e]], crises.mu[rows[elapsed == e]]))
+             for e in np.unique(elapsed)]
+    return parts[0][1] if len(parts) == 1 else combine(parts, len(rows))
 
 
 def play_move(sol: BeliefSolution, tr: Transitions, crises: Crises, u_move: NDArray, u_chance: NDArray) -> MoveRecord:
@@ -191,7 +182,7 @@ def play_move(sol: BeliefSolution, tr: Transitions, crises: Crises, u_move: NDAr
     obstinate = crises.obstinate[rows, mover]
     slot = np.where(obstinate, play.obstinate_move, _pick(play.probabilities, u_move[rows]))
     belief = crises.mu[rows].copy()
-    crises.mu[rows, mover] = np.where(slot == play.obstinate_move, play.posterior, 0.0)
+    crises.mu[rows, mover] = play.after(slot)
     o = _pick(tr.p[s, slot], u_chance[rows])
     kind, rung = tr.kind[s, slot, o], tr.rung[s, slot, o]
     crises.elapsed[rows] += 1

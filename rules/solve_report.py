@@ -85,7 +85,7 @@ def main_line(sol: BeliefSolution, max_moves: int = 40) -> list[Decision]:
             break
         m = int(lay.mover[state])
         reach *= _public_chance(play, slot, float(mu[m]))
-        mu[m] = float(play.posterior[0]) if slot == int(play.obstinate_move[0]) else 0.0
+        mu[m] = float(play.after(slot)[0])
         decision["taken"] = decision["options"][slot]["label"]
         outcome = _continuing_outcome(tr, state, slot)
         if outcome is None:
