@@ -147,7 +147,7 @@ def build_world(spec: Scenario) -> World:
         mortality_log_base=np.array(
             [-np.inf if s.aggregate else params.leaders.mortality_log_base for s in states], dtype=float
         ),
-        capabilities=np.array([(s.conventional, s.warheads, s.warheads * s.second_strike) for s in states], float),
+        capabilities=np.array([(s.conventional, s.warheads, s.survivable_warheads) for s in states], float),
         value_at_risk=np.array([s.value_at_risk for s in states], dtype=float),
         audience_cost=np.array([s.audience_cost for s in states], dtype=float),
         image=beliefs,

@@ -193,7 +193,7 @@ def disaster_value(spec: Scenario, crisis_id: str, index: int) -> float:
     else:
         enemy = leads[1 - index]
         members = (enemy, *crisis.sides[enemy].with_)
-        survivable = math.fsum(spec.states[c].warheads * spec.states[c].second_strike for c in members)
+        survivable = math.fsum(spec.states[c].survivable_warheads for c in members)
         base = -lead.value_at_risk * float(destruction(survivable, spec.params.warheads_for_devastation))
     loss = side.concede - base
     if loss <= 0:

@@ -209,6 +209,11 @@ class StateSpec(Strict):
     ] = Field(default_factory=lambda: PolicySpec(name="trait"), description="Decision policy.")
     doctrine: DoctrineSpec = Field(default_factory=DoctrineSpec)
 
+    @property
+    def survivable_warheads(self) -> float:
+        """Warheads that survive a first strike: ``warheads * second_strike``."""
+        return self.warheads * self.second_strike
+
 
 class AllianceSpec(Strict):
     """A treaty between states."""
