@@ -88,13 +88,15 @@ def solve_crisis_game(
             move[:, m] -= np.where(catastrophe, 0.0, mover_cost[m])
             move[:, o] -= np.where(catastrophe, 0.0, target_cost[o])
             for r in range(k):
-                targets = np.flatnonzero(allowed[m, r])
-                best_value, best_action = yield_value, YIELD_ACTION
-                if targets.size:
-                    own = move[targets, m]
-                    i = int(np.argmax(own))
-                    if own[i] > yield_value[m]:
-                        best_value, best_action = move[targets[i]], int(targets[i])
-                value[h, r, m] = best_value
-                action[h, r, m] = best_action
+                value[h, r, m], action[h, r, m] = _best_move(np.flatnonzero(allowed[m, r]), move, yield_value, m)
     return GameSolution(value=value, action=action)
+
+
+def _best_move(targets: NDArray[np.intp], move: NDArray, yield_value: NDArray, m: int) -> tuple[NDArray, int]:
+    """The mover's best move among ``targets`` (values ``move``), or yielding when nothing beats it."""
+    if targets.size:
+        own = move[targets, m]
+        i = int(np.argmax(own))
+        if own[i] > yield_value[m]:
+            return move[targets[i]], int(targets[i])
+    return yield_value, YIELD_ACTION

@@ -7,13 +7,16 @@ game's draw, the partners are drawn one by one from the distribution of independ
 ``c_k`` conditioned on that draw: if the bloc joined and no earlier partner has, partner ``k``
 joins with ``c_k / (1 - prod_{j >= k} (1 - c_j))`` (so at least one joins), after the first join
 each later one with ``c_k``; if the bloc stayed out, none joins. The partners' joint distribution
-is then exactly that of independent joins.
+is then exactly that of independent joins. `clause_calls` says whose partners all-out war calls.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+
+from rules.crisis_game import NOT_CALLED
+from rules.crisis_play import DELIBERATE
 
 
 def partner_joins(chances: NDArray, bloc_joined: NDArray, u: NDArray) -> NDArray[np.bool_]:
@@ -38,3 +41,22 @@ def partner_joins(chances: NDArray, bloc_joined: NDArray, u: NDArray) -> NDArray
         joins[:, k] = np.asarray(bloc_joined, dtype=bool) & (u[:, k] < p)
         none_yet &= ~joins[:, k]
     return joins
+
+
+def clause_calls(allies: NDArray, outcome: NDArray, mover: NDArray) -> NDArray[np.bool_]:
+    """Which game sides' uncalled treaty partners all-out war calls, (M, 2).
+
+    A defence clause triggers when its member is attacked (the scenarios' ``clause`` text; Snyder
+    1984). A slip into all-out war, or a joined ally's own escalation into it, attacks both sides, so
+    every partner not yet called (`rules.crisis_game.NOT_CALLED`) is called; a side that chose all-out
+    war (``outcome`` `rules.crisis_play.DELIBERATE`) was not attacked, so only its opponent's are.
+
+    Args:
+        allies: Each game side's ally status when the crisis ends, (M, 2).
+        outcome: What ended it (`rules.crisis_play.KINDS` code), (M,).
+        mover: The game side whose move ended it, (M,).
+    """
+    calls = np.asarray(allies) == NOT_CALLED
+    chose = np.asarray(outcome) == DELIBERATE
+    calls[np.flatnonzero(chose), np.asarray(mover)[chose]] = False
+    return calls

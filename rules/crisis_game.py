@@ -16,17 +16,27 @@ conceding by that much per move the crisis has lasted (Fearon 1994, `rules.barga
 concession_value`), and a flag ``obstinate`` for a commitment type that never yields and whose
 moves are fixed, not chosen (Kreps & Wilson 1982; Abreu & Gul 2000).
 
-Each side may have an ally. When the other side moves onto (or holds) an armed-attack rung,
-an ally that has not yet joined joins with its join probability, adding its strength to its
-side's share of a decisive fight (Snyder 1984, the alliance security dilemma). Once joined, an
-ally escalates one rung on its own with its escalation chance after each move that survives
-(Schelling's threat that leaves something to chance, in the hands of a third party).
+Each side may have an ally, called once: the first time the other side moves onto (or holds)
+an armed-attack rung, the ally joins with its join probability, adding its strength to its
+side's share of a decisive fight, or declines and stays out for the rest of the crisis (Snyder
+1984, the alliance security dilemma: a treaty's clause is invoked by an attack and honoured or
+not). ``CrisisState.joined[i]`` is ``None`` while side ``i``'s ally has not been called,
+``False`` once it declined and ``True`` once it joined, so over two attacks it joins with its
+join probability ``c``, not ``1 - (1 - c) ** 2``. Once joined, an ally escalates one rung on its
+own with its escalation chance after each move that survives (Schelling's threat that leaves
+something to chance, in the hands of a third party).
+
+An obstinate type's fixed move (`CrisisType.fixed_move`, `CrisisGame.obstinate_move`) is
+``"hold"``: hold its rung if it may, else one rung up; or ``"escalate"``: one rung up if it may,
+else hold; it yields only when neither is open (Abreu & Gul 2000 behavioural types; with
+``"escalate"`` a step up keeps the reputation and holding reveals the normal type).
 
 The order of events after a move to rung ``r`` that does not yield (`CrisisGame.step`):
-catastrophe if ``r`` is a catastrophe rung; else a slip with probability ``slip[r]``; else the
-ally draw; else decisive fighting with probability ``decisive[r]``; else the allies' own
-escalation to ``r + 1`` (which may slip at ``r + 1``); else the other side moves, or the
-crisis ends in stalemate when the horizon is reached. The solvers (`rules.equilibrium`) and
+catastrophe if ``r`` is a catastrophe rung; else a slip with probability ``slip[r]``; else, if
+``r`` is an armed attack, the call of the attacked side's ally if it was never called; else
+decisive fighting with probability ``decisive[r]``; else the allies' own escalation to ``r + 1``
+(which may slip at ``r + 1``); else the other side moves, or the crisis ends in stalemate when
+the horizon is reached. The solvers (`rules.equilibrium`) and
 the simulators read this one definition.
 """
 
@@ -50,17 +60,36 @@ DISASTER_KINDS = frozenset({"deliberate", "slip", "ally"})
 """Ending kinds in which both sides suffer catastrophe."""
 
 
+NOT_CALLED, DECLINED, JOINED = 0, 1, 2
+"""Codes of a side's ally status (`ally_status`)."""
+
+
+FIXED_MOVES = ("hold", "escalate")
+"""The fixed moves an obstinate type may have (`CrisisType.fixed_move`)."""
+
+
+def ally_status(joined: bool | None) -> int:
+    """The code of an ally's entry in ``CrisisState.joined``: None `NOT_CALLED`, False `DECLINED`, True `JOINED`."""
+    if joined is None:
+        return NOT_CALLED
+    return JOINED if joined else DECLINED
+
+
 class GameError(ValueError):
     """A crisis game whose inputs are inconsistent (the message names the field)."""
 
 
 class CrisisState(NamedTuple):
-    """A public state of the crisis: rung, side to move, moves made so far, allies joined."""
+    """A public state of the crisis: rung, side to move, moves made so far, each side's ally status.
+
+    ``joined[i]`` is None while side ``i``'s ally has not been called, False once it declined
+    and True once it joined (truthiness: "joined").
+    """
 
     rung: int
     mover: int
     elapsed: int
-    joined: tuple[bool, bool]
+    joined: tuple[bool | None, bool | None]
 
 
 class Move(NamedTuple):
@@ -100,7 +129,9 @@ class CrisisType:
         stalemate: Value when the horizon is reached.
         hold_cost: Cost paid on every move that does not yield.
         audience_cost: Loss of the concession value per move the crisis has lasted (Fearon 1994).
-        obstinate: A commitment type that never yields: it holds if it may, else moves one rung up.
+        obstinate: A commitment type that never yields; its move is fixed, not chosen.
+        fixed_move: The obstinate type's fixed move, ``"hold"`` (hold if it may, else one rung up)
+            or ``"escalate"`` (one rung up if it may, else hold); ignored for a normal type.
     """
 
     name: str
@@ -112,10 +143,13 @@ class CrisisType:
     hold_cost: float = 0.0
     audience_cost: float = 0.0
     obstinate: bool = False
+    fixed_move: str = "hold"
 
     def __post_init__(self) -> None:
-        """Check the payoff order prevail > concede > disaster and the ranges."""
+        """Check the payoff order prevail > concede > disaster, the ranges and the fixed move."""
         where = f"type {self.name!r}"
+        if self.fixed_move not in FIXED_MOVES:
+            raise GameError(f"{where}: fixed_move must be one of {', '.join(FIXED_MOVES)}, got {self.fixed_move!r}")
         for name in ("prior", "prevail", "concede", "disaster", "stalemate", "hold_cost", "audience_cost"):
             _finite(getattr(self, name), f"{where}: {name}")
         if not 0.0 < self.prior <= 1.0:
@@ -139,7 +173,8 @@ class Ally:
     """A third party committed to one side (Snyder 1984).
 
     Attributes:
-        join: Chance it joins at each move of the other side onto or at an armed-attack rung.
+        join: Chance it joins when first called, by the other side's first move onto or at an
+            armed-attack rung; an ally that declined stays out.
         strength: Conventional strength it adds to its side once joined.
         escalate: Chance, once joined, that it moves the crisis one rung up on its own after a move.
     """
@@ -278,8 +313,8 @@ class CrisisGame:
         return self.horizon is None
 
     def start(self) -> CrisisState:
-        """The state the crisis opens in."""
-        return CrisisState(self.start_rung, self.first_mover, 0, (False, False))
+        """The state the crisis opens in: no ally called yet."""
+        return CrisisState(self.start_rung, self.first_mover, 0, (None, None))
 
     def moves(self, state: CrisisState) -> tuple[Move, ...]:
         """Moves open to the mover, least escalatory first: yield, hold, one rung up, jumps."""
@@ -295,24 +330,33 @@ class CrisisGame:
             self._moves[key] = tuple(moves)
         return self._moves[key]
 
-    def obstinate_move(self, state: CrisisState) -> int:
-        """Index in `moves` of the fixed move of an obstinate type: hold if it may, else one rung up.
+    def obstinate_move(self, state: CrisisState, type_index: int | None = None) -> int:
+        """Index in `moves` of the fixed move of the mover's obstinate type (`CrisisType.fixed_move`).
 
-        An obstinate type at the top rung with no hold allowed has only yielding left.
+        ``"hold"``: hold if it may, else one rung up; ``"escalate"``: one rung up if it may, else
+        hold. One rung up may be onto a catastrophe rung (catastrophe by choice): the type is
+        committed, not prudent. ``type_index`` picks the type; by default the mover's first
+        obstinate type (a side without one: ``"hold"``). With neither move open only yielding is
+        left (slot 0).
         """
+        types = self.sides[state.mover].types
+        if type_index is None:
+            type_index = next((j for j, t in enumerate(types) if t.obstinate), None)
+        fixed = "hold" if type_index is None else types[type_index].fixed_move
+        order = (state.rung + 1, state.rung) if fixed == "escalate" else (state.rung, state.rung + 1)
         targets = [m.target for m in self.moves(state)]
-        for wanted in (state.rung, state.rung + 1):
+        for wanted in order:
             if wanted in targets:
                 return targets.index(wanted)
         return 0
 
-    def share(self, joined: tuple[bool, bool]) -> float:
+    def share(self, joined: tuple[bool | None, bool | None]) -> float:
         """Side 0's chance of winning a decisive fight: its share of conventional strength."""
         strength = [s.strength + (s.ally.strength if s.ally is not None and joined[i] else 0.0)
                     for i, s in enumerate(self.sides)]
         return strength[0] / (strength[0] + strength[1])
 
-    def escalation_chance(self, joined: tuple[bool, bool]) -> float:
+    def escalation_chance(self, joined: tuple[bool | None, bool | None]) -> float:
         """Chance that at least one joined ally moves the crisis one rung up on its own."""
         stay = 1.0
         for i, side in enumerate(self.sides):
@@ -331,15 +375,17 @@ class CrisisGame:
             out += self._fight_and_escalate((1.0 - slip) * p_join, landed._replace(joined=joined))
         return tuple(o for o in out if o.probability > 0)
 
-    def _join_branches(self, state: CrisisState, target: int) -> list[tuple[float, tuple[bool, bool]]]:
-        """The attacked side's ally joins or not after an armed-attack move (Snyder 1984)."""
+    def _join_branches(
+        self, state: CrisisState, target: int
+    ) -> list[tuple[float, tuple[bool | None, bool | None]]]:
+        """The attacked side's ally, if not yet called, joins or declines for good (Snyder 1984)."""
         other = 1 - state.mover
         ally = self.sides[other].ally
-        if ally is None or state.joined[other] or not self.rungs[target].armed_attack or ally.join == 0:
+        if ally is None or state.joined[other] is not None or not self.rungs[target].armed_attack:
             return [(1.0, state.joined)]
-        joined = list(state.joined)
-        joined[other] = True
-        return [(ally.join, (joined[0], joined[1])), (1.0 - ally.join, state.joined)]
+        joined, declined = list(state.joined), list(state.joined)
+        joined[other], declined[other] = True, False
+        return [(ally.join, (joined[0], joined[1])), (1.0 - ally.join, (declined[0], declined[1]))]
 
     def _fight_and_escalate(self, p: float, landed: CrisisState) -> list[Outcome]:
         """Decisive fighting at the rung, then the allies' own escalation, then the next turn."""

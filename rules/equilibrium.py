@@ -42,7 +42,7 @@ class Decision:
 
     Attributes:
         history: Labels of the moves and chance events so far.
-        state: The public state (rung, mover, elapsed, allies joined).
+        state: The public state (rung, mover, elapsed, each ally not called, declined or joined).
         moves: Moves open to the mover.
         probabilities: Each mover type's probability of each move, (types, moves).
         values: Each mover type's expected value of each move, (types, moves).

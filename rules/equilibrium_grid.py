@@ -1,7 +1,7 @@
 """Backward induction over time and beliefs: the logit QRE on a state x posterior grid.
 
 For games too large for the public tree (`rules.equilibrium`), beliefs become part of the state:
-at stage ``t`` a decision is indexed by the public state (rung, mover, allies joined) and each
+at stage ``t`` a decision is indexed by the public state (rung, mover, ally statuses) and each
 side's posterior over its types, on a grid (each side with two types has a posterior in [0, 1]).
 A stage game at a grid point is the mover's choice given the continuation values of stage
 ``t + 1``, which depend on the posterior the move induces by Bayes' rule (so the stage is a
@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from rules.crisis_game import CrisisGame, CrisisState, GameError
 from rules.equilibrium import _node_values
-from rules.game_tree import NEG_INF, Level, _build_level
+from rules.game_tree import NEG_INF, Level, _build_level, move_width
 from rules.qre import logit_residual
 
 
@@ -105,7 +105,7 @@ def stage_levels(game: CrisisGame, max_states: int = 5_000) -> list[Level]:
         raise GameError("the belief grid needs a finite horizon")
     if any(len(s.types) > 2 for s in game.sides):
         raise GameError("the belief grid handles at most two types a side")
-    width = max(len(game.moves(CrisisState(r, m, 0, (False, False)))) for r in range(len(game.rungs)) for m in (0, 1))
+    width = move_width(game)
     width_t = max(len(s.types) for s in game.sides)
     obstinate = np.zeros((2, width_t), dtype=bool)
     for i, side in enumerate(game.sides):

@@ -82,12 +82,19 @@ class PublicTree:
         return sum(len(level.states) for level in self.levels)
 
 
-def chance_label(game: CrisisGame, target: int, state: CrisisState, before: tuple[bool, bool]) -> str:
-    """Label of a continuing chance outcome: which ally joined, whether an ally escalated."""
-    parts = [f"{game.sides[i].name} ally joins" for i in (0, 1) if state.joined[i] and not before[i]]
+def chance_label(game: CrisisGame, target: int, state: CrisisState, before: tuple[bool | None, bool | None]) -> str:
+    """Label of a continuing chance outcome: which called ally joined or declined, whether an ally escalated."""
+    parts = [f"{game.sides[i].name} ally {'joins' if state.joined[i] else 'declines'}"
+             for i in (0, 1) if before[i] is None and state.joined[i] is not None]
     if state.rung != target:
         parts.append(f"ally escalates to {state.rung}")
     return ", ".join(parts)
+
+
+def move_width(game: CrisisGame) -> int:
+    """The most moves open at any state (moves depend on the rung and the mover only)."""
+    start = game.start()
+    return max(len(game.moves(start._replace(rung=r, mover=m))) for r in range(len(game.rungs)) for m in (0, 1))
 
 
 def build_tree(game: CrisisGame, max_nodes: int = 200_000) -> PublicTree:
@@ -102,7 +109,7 @@ def build_tree(game: CrisisGame, max_nodes: int = 200_000) -> PublicTree:
         for j, t in enumerate(side.types):
             log_prior[i, j] = np.log(t.prior)
             obstinate[i, j] = t.obstinate
-    width = max(len(game.moves(CrisisState(r, m, 0, (False, False)))) for r in range(len(game.rungs)) for m in (0, 1))
+    width = move_width(game)
     levels: list[Level] = []
     frontier = [(game.start(), (), 0, 0)]
     count = 0
@@ -129,10 +136,9 @@ def _build_level(
     for i, (state, _history, _p, _a) in enumerate(frontier):
         moves = game.moves(state)
         valid[i, : len(moves)] = True
-        fixed_move = game.obstinate_move(state)
         for j in np.flatnonzero(obstinate[mover]):
             fixed[i, j, :] = NEG_INF
-            fixed[i, j, fixed_move] = 0.0
+            fixed[i, j, game.obstinate_move(state, int(j))] = 0.0
         outcomes.append([_move_outcomes(game, state, move.target, terminal[i, a]) for a, move in enumerate(moves)])
     n_children = max((len(o) for node in outcomes for o in node), default=0)
     child = np.zeros((n, width, max(n_children, 1)), dtype=np.intp)

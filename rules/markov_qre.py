@@ -1,10 +1,10 @@
 """The stationary crisis (no deadline): the Markov logit QRE on the finite state space.
 
 Without a horizon and with one type a side, what matters at a decision is only the public
-state (rung, mover, allies joined): a Markov strategy chooses each move with logit
-probabilities in its value, the values solve the linear system of the Markov chain the
-strategies induce (every move yields with positive probability at finite ``lam``, so the chain
-ends almost surely), and the fixed point is followed from uniform play by the same homotopy
+state (rung, mover, each ally not called, declined or joined): a Markov strategy chooses each
+move with logit probabilities in its value, the values solve the linear system of the Markov
+chain the strategies induce (every move yields with positive probability at finite ``lam``, so
+the chain ends almost surely), and the fixed point is followed from uniform play by the same homotopy
 as the tree (`rules.qre`; McKelvey & Palfrey 1995 for the logit fixed point, its stationary
 form for stochastic games after Turocy 2005). In the limit the principal branch gives the
 mixed war of attrition's stationary concession hazards when they exist (Hendricks, Weiss &
@@ -213,6 +213,7 @@ def solve_markov(game: CrisisGame, lams, *, limit_lambda: float | None = None, m
 
 
 def state_label(game: CrisisGame, state: CrisisState) -> str:
-    """A readable key of a stationary state: rung, mover and joined allies."""
-    joined = [f"{game.sides[i].name} ally in" for i in (0, 1) if state.joined[i]]
+    """A readable key of a stationary state: rung, mover and the allies called (in or out)."""
+    joined = [f"{game.sides[i].name} ally {'in' if state.joined[i] else 'out'}"
+              for i in (0, 1) if state.joined[i] is not None]
     return ", ".join([f"rung {state.rung}", f"{game.sides[state.mover].name} to move", *joined])

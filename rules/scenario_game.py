@@ -33,22 +33,28 @@ Normal type:
     concede)``, so that catastrophe stays strictly worse than conceding.
 
 Obstinate type (Kreps & Wilson 1982; Abreu & Gul 2000: a leader who will not back down):
-    same payoffs, ``obstinate=True``. Its prior is ``params.game.obstinate_prior`` times the image
-    the other side's lead holds of this lead's recklessness: the scenario's
-    ``beliefs.<observer>.<target>.recklessness`` if given, else the target's ``image``, else its
-    recklessness trait (as `model.brinkmanship` seeds its beliefs). With a prior of 0 the side has
-    the normal type alone; the prior is capped at ``1 - 1e-6`` so that a normal type remains.
+    same payoffs, ``obstinate=True``, and the fixed move ``params.game.obstinate_move`` (``"hold"``
+    or ``"escalate"``, `rules.crisis_game.CrisisType.fixed_move`). Its prior is
+    ``params.game.obstinate_prior`` times the image the other side's lead holds of this lead's
+    recklessness: the scenario's ``beliefs.<observer>.<target>.recklessness`` if given, else the
+    target's ``image``, else its recklessness trait (as `model.brinkmanship` seeds its beliefs).
     `true_obstinate_chances` is ``obstinate_prior`` times the lead's own recklessness trait, the
     truth a simulator draws types from; since the game's prior is the image, leaders may be
-    misperceived.
+    misperceived. A side has the normal type alone only when both its prior and its true chance
+    are 0. When the image is 0 but the true chance is positive, the obstinate type is kept with
+    the prior ``MIN_OBSTINATE_PRIOR`` (1e-6): the opponent is all but sure it faces a normal type,
+    yet the obstinate leaders a simulator draws exist in the game and play its fixed move, instead
+    of being dropped. The prior is capped at ``1 - 1e-6`` so that a normal type remains.
 
 Ally (one aggregate ally a side; Snyder 1984):
     the lead's treaty partners in active alliances who stand on neither side of the crisis (a
     partner in several such treaties counts once, for the first). Partner ``k`` joins with the
     chance ``c_k`` of `rules.alliance.join_probability` (commitment, cohesion, automaticity and
     ``params.cohesion.consultation_weight``, as `model.alliance.Alliance.join_chance`); the ally
-    joins with ``join = 1 - prod_k (1 - c_k)``. Its strength is the partners' conventional
-    strength averaged with weights ``c_k / sum c_k``. Its own escalation chance, once joined, is
+    joins with ``join = 1 - prod_k (1 - c_k)``. Its strength is the partners' expected
+    conventional strength given that the ally joined, ``sum_k c_k s_k / join`` (partner ``k`` is
+    in the fight with chance ``c_k / join`` given that the bloc joined: two partners sure to join
+    bring both their strengths). Its own escalation chance, once joined, is
     ``params.game.ally_escalation`` times the partners' reckless image as the opponent's lead sees
     them, combined by `rules.alliance.bloc_image` with each partner weighted by ``c_k / join``, its
     chance of being in the fight given that the ally has joined (one joined partner of image 1
@@ -82,6 +88,9 @@ FLOOR_LOSS = 1e-3
 
 MAX_OBSTINATE_PRIOR = 1.0 - 1e-6
 """Cap on an obstinate type's prior, so that every side keeps a normal type."""
+
+MIN_OBSTINATE_PRIOR = 1e-6
+"""Floor on the prior of an obstinate type whose true chance is positive but whose image is 0."""
 
 TOKEN_STRENGTH = 1e-9
 """Strength of a side without conventional forces (the game needs a positive strength)."""
@@ -202,10 +211,17 @@ def disaster_value(spec: Scenario, crisis_id: str, index: int) -> float:
 
 
 def obstinate_prior(spec: Scenario, crisis_id: str, index: int) -> float:
-    """Prior of side ``index``'s obstinate type: ``obstinate_prior`` times the image the other lead holds."""
+    """Prior of side ``index``'s obstinate type: ``obstinate_prior`` times the image the other lead holds.
+
+    Floored at `MIN_OBSTINATE_PRIOR` when the side's true chance is positive, capped at
+    `MAX_OBSTINATE_PRIOR` (module docstring).
+    """
     leads = list(crisis_spec(spec, crisis_id).sides)
     image = reckless_image(spec, observer=leads[1 - index], target=leads[index])
-    return min(spec.params.game.obstinate_prior * image, MAX_OBSTINATE_PRIOR)
+    prior = min(spec.params.game.obstinate_prior * image, MAX_OBSTINATE_PRIOR)
+    if true_obstinate_chances(spec, crisis_id)[index] > 0:
+        prior = max(prior, MIN_OBSTINATE_PRIOR)
+    return prior
 
 
 def true_obstinate_chances(spec: Scenario, crisis_id: str) -> tuple[float, float]:
@@ -235,7 +251,9 @@ def side_types(spec: Scenario, crisis_id: str, index: int) -> tuple[CrisisType, 
     prior = obstinate_prior(spec, crisis_id, index)
     if prior <= 0:
         return (CrisisType("normal", 1.0, **payoffs),)
-    return CrisisType("normal", 1.0 - prior, **payoffs), CrisisType("obstinate", prior, obstinate=True, **payoffs)
+    fixed = spec.params.game.obstinate_move
+    return (CrisisType("normal", 1.0 - prior, **payoffs),
+            CrisisType("obstinate", prior, obstinate=True, fixed_move=fixed, **payoffs))
 
 
 def side_ally(spec: Scenario, states: SideStates, opponent: str) -> Ally | None:
@@ -247,7 +265,7 @@ def side_ally(spec: Scenario, states: SideStates, opponent: str) -> Ally | None:
     strength = np.array([spec.states[a.code].conventional for a in states.allies], dtype=float)
     images = np.array([reckless_image(spec, opponent, a.code) for a in states.allies], dtype=float)
     escalate = spec.params.game.ally_escalation * float(bloc_image(images, np.minimum(chances / join, 1.0)))
-    return Ally(join=min(join, 1.0), strength=float(strength @ chances / chances.sum()), escalate=escalate)
+    return Ally(join=min(join, 1.0), strength=float(strength @ chances / join), escalate=escalate)
 
 
 def game_side(spec: Scenario, crisis_id: str, index: int, sides: tuple[SideStates, SideStates]) -> Side:

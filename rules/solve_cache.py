@@ -38,13 +38,14 @@ from rules.belief_equilibrium import (
     belief_grid,
     build_layout,
     solve_beliefs,
+    table_shapes,
 )
 from rules.crisis_game import CrisisGame, GameError
 
 CACHE_ENV = "BRINK_SOLVE_CACHE"
 """Environment variable naming the folder of the disk cache (unset or empty: no disk cache)."""
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 """Version of the cache files' layout; files of another version are ignored and rewritten."""
 
 MEMORY_ENTRIES = 16
@@ -232,9 +233,10 @@ def _fits(fields: dict[str, Any], layout: Layout, game: CrisisGame, points: int)
         g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(grids, want, strict=True)
     ):
         return False
-    count = 1 if game.horizon is None else game.horizon + 1
-    shape = (len(layout.states), len(want[0]), len(want[1]), 2)
-    return len(tables) == count and all(t.dtype == np.float64 and t.shape == shape for t in tables)
+    shapes = table_shapes(layout, want)
+    return len(tables) == len(shapes) and all(
+        t.dtype == np.float64 and t.shape == shape for t, shape in zip(tables, shapes, strict=True)
+    )
 
 
 def _frozen(sol: BeliefSolution) -> BeliefSolution:

@@ -3,7 +3,9 @@
 `main_line` follows the most likely way the crisis stays open in a solution of
 `rules.belief_equilibrium`: at each decision the normal mover's most probable move that does not
 yield, the public posterior about the mover after it by Bayes' rule (Kreps & Wilson 1982: only
-the obstinate type's move keeps the reputation, any other reveals the normal type), then the most
+the obstinate type's move keeps the reputation, any other reveals the normal type) put on the
+belief grid, with the other side's, as the simulators put them (`rules.crisis_play.belief_lottery`:
+the line follows the more likely of the two neighbouring grid points, and its reach counts that chance), then the most
 probable chance outcome that continues the crisis (`rules.crisis_play.transitions`, read from
 `rules.crisis_game.CrisisGame.step`). Each decision records the normal mover's equilibrium
 probability of every option and each side's normal type's value of it. `to_json` turns reports
@@ -73,7 +75,7 @@ class Decision(TypedDict):
 def main_line(sol: BeliefSolution, max_moves: int = 40) -> list[Decision]:
     """The path of play from the start, at most ``max_moves`` decisions (see the module docstring)."""
     game, lay, tr = sol.game, sol.layout, transitions(sol)
-    state = lay.state_index(game.start_rung, game.first_mover, (False, False))
+    state = lay.state_index(game.start_rung, game.first_mover, game.start().joined)
     mu, reach, line = sol.prior().astype(float), 1.0, []
     for elapsed in range(max_moves):
         play = sol.decide(elapsed, np.array([state]), mu[None, :])
@@ -86,6 +88,9 @@ def main_line(sol: BeliefSolution, max_moves: int = 40) -> list[Decision]:
         m = int(lay.mover[state])
         reach *= _public_chance(play, slot, float(mu[m]))
         mu[m] = float(play.after(slot)[0])
+        for side in (0, 1):
+            mu[side], chance = _likelier_grid_point(sol.grids[side], float(mu[side]))
+            reach *= chance
         decision["taken"] = decision["options"][slot]["label"]
         outcome = _continuing_outcome(tr, state, slot)
         if outcome is None:
@@ -100,6 +105,15 @@ def main_line(sol: BeliefSolution, max_moves: int = 40) -> list[Decision]:
         if line:
             line[-1]["end"] = "max moves"
     return line
+
+
+def _likelier_grid_point(grid: np.ndarray, x: float) -> tuple[float, float]:
+    """The likelier outcome of `rules.crisis_play.belief_lottery` at posterior ``x``, and its chance."""
+    if len(grid) == 1 or x in grid:
+        return (float(grid[0]) if len(grid) == 1 else x), 1.0
+    hi = int(np.clip(np.searchsorted(grid, x), 1, len(grid) - 1))
+    w = (x - grid[hi - 1]) / (grid[hi] - grid[hi - 1])
+    return (float(grid[hi]), float(w)) if w >= 0.5 else (float(grid[hi - 1]), float(1.0 - w))
 
 
 def _decision(sol: BeliefSolution, play: Play, state: int, elapsed: int, mu: np.ndarray, reach: float) -> Decision:
@@ -149,8 +163,10 @@ def summary(sol: BeliefSolution) -> dict[str, Any]:
     """The game in brief and each side's normal type's value at the start, with the priors.
 
     Keys: rungs, horizon (None: stationary), lambda (None: the limit), points (each side's belief
-    grid), public_states, priors (each side's prior of being obstinate), start_values and
-    sides (name, types with priors, the normal type, its value at the start).
+    grid), public_states, priors (each side's prior of being obstinate), start_values,
+    multiple_roots (stage games on the grid with several equilibria, where the selection rule of
+    `rules.belief_equilibrium` chose the one with the lowest posterior) and sides (name, types
+    with priors, the normal type, its value at the start).
     """
     game, lay = sol.game, sol.layout
     values, priors = sol.start_values(), sol.prior()
@@ -163,7 +179,8 @@ def summary(sol: BeliefSolution) -> dict[str, Any]:
     return {
         "rungs": len(game.rungs), "horizon": game.horizon, "lambda": None if math.isinf(sol.lam) else sol.lam,
         "points": [len(g) for g in sol.grids], "public_states": len(lay.states),
-        "priors": [float(p) for p in priors], "start_values": [float(v) for v in values], "sides": sides,
+        "priors": [float(p) for p in priors], "start_values": [float(v) for v in values],
+        "multiple_roots": int(sol.multiple_roots), "sides": sides,
     }
 
 

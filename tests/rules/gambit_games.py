@@ -10,6 +10,7 @@ walking its moves and chance outcomes.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -31,7 +32,14 @@ class GambitGame:
     outcomes: int = 0
 
     def payoff(self, node: gbt.Node, values: tuple[float, float]) -> None:
-        """Attach a terminal outcome (labels must be unique in Gambit)."""
+        """Add ``values`` to the outcome at ``node`` (labels must be unique in Gambit).
+
+        A node may carry a move's costs and then an obstinate type's fixed move from the same
+        node (no decision node of its own): the costs add up rather than replace each other.
+        """
+        players = list(self.game.players)
+        with contextlib.suppress(KeyError):  # pygambit 16.7: reading a missing outcome's payoffs raises
+            values = (values[0] + float(node.outcome[players[0]]), values[1] + float(node.outcome[players[1]]))
         self.outcomes += 1
         outcome = self.game.add_outcome(f"o{self.outcomes}", [float(values[0]), float(values[1])])
         self.game.set_outcome(node, outcome)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -9,7 +10,14 @@ import pytest
 from scipy.optimize import brentq
 from test_equilibrium import THRESHOLD, attrition, haynes, hazard, normal, random_ladder
 
-from rules.belief_equilibrium import posterior, solve_beliefs
+from rules.belief_equilibrium import (
+    _limit_point,
+    _logit_point,
+    build_layout,
+    posterior,
+    solve_beliefs,
+    table_shapes,
+)
 from rules.crisis_game import Ally, CrisisGame, CrisisType, GameError, Rung, Side
 from rules.equilibrium import solve
 
@@ -49,7 +57,7 @@ def reputation_errors(p: float, points: int) -> tuple[float, float, float]:
     Against the closed form derived in test_equilibrium.test_reputation_threshold_matches_the_closed_form.
     """
     sol = solve_beliefs(haynes(p), points=points)
-    p2 = sol.decide(1, [sol.layout.state_index(1, 1, (False, False))], [[0.0, p]])
+    p2 = sol.decide(1, [sol.layout.state_index(1, 1, (None, None))], [[0.0, p]])
     firm = 58 * p / (5 * (1 - p)) if p < 5 / 63 else 1.0
     posterior = 5 / 63 if p < 5 / 63 else p
     return (abs(sol.start_values()[0] - max(0.0, 0.7 - 15.876 * p)), abs(p2.probabilities[0, 1] - firm),
@@ -116,7 +124,7 @@ def test_stationary_concession_hazard_comes_from_payoffs_and_risk(risk: float, s
     t = normal(prevail=stakes, hold_cost=0.01)
     sol = solve_beliefs(attrition(risk, t, t))
     for m in (0, 1):
-        play = sol.decide(0, [sol.layout.state_index(0, m, (False, False))], [[0.0, 0.0]])
+        play = sol.decide(0, [sol.layout.state_index(0, m, (None, None))], [[0.0, 0.0]])
         assert play.probabilities[0, 0] == pytest.approx(hazard(risk, t), abs=1e-6)
         assert play.values[0, 0, m] == pytest.approx(play.values[0, 1, m], abs=1e-6)  # indifferent
 
@@ -124,7 +132,7 @@ def test_stationary_concession_hazard_comes_from_payoffs_and_risk(risk: float, s
 def test_asymmetric_stationary_attrition_has_the_less_resolute_side_yield() -> None:
     a, b = normal(prevail=2.0), normal(disaster=-5.0)
     sol = solve_beliefs(attrition(0.05, a, b))
-    p = [sol.decide(0, [sol.layout.state_index(0, m, (False, False))], [[0.0, 0.0]]).probabilities[0, 0]
+    p = [sol.decide(0, [sol.layout.state_index(0, m, (None, None))], [[0.0, 0.0]]).probabilities[0, 0]
          for m in (0, 1)]
     assert p == pytest.approx([0.0, 1.0], abs=1e-7)
 
@@ -146,3 +154,115 @@ def test_refuses_what_it_cannot_solve() -> None:
         solve_beliefs(stationary)
     with pytest.raises(GameError, match="lambda"):
         solve_beliefs(haynes(), lam=-1.0)
+
+
+def escalation_game(fixed_move: str) -> CrisisGame:
+    """A's obstinate type (prior 0.1) holds or escalates (`CrisisType.fixed_move`); B has one type."""
+    rungs = (Rung("status quo"), Rung("pressure", slip=0.05), Rung("crisis", slip=0.15),
+             Rung("war", slip=0.3, decisive=0.3), Rung("all-out war", slip=1.0, catastrophe=True))
+    a = Side("A", (normal(0.9, prevail=2.0, hold_cost=0.05),
+                   CrisisType("obstinate", 0.1, 2.0, 0.0, -2.0, obstinate=True, fixed_move=fixed_move)))
+    b = Side("B", (normal(disaster=-3.0),))
+    return CrisisGame(rungs, (a, b), allow_hold=True, horizon=6)
+
+
+def test_an_escalating_obstinate_type_keeps_its_reputation_when_it_steps_up() -> None:
+    # With the "hold" type a step up reveals the normal type (posterior 0); with the "escalate"
+    # type it is holding that reveals it, and a step up leaves the reputation at or above the prior.
+    for fixed, up_keeps in (("hold", False), ("escalate", True)):
+        sol = solve_beliefs(escalation_game(fixed))
+        play, labels = sol.start(), [m.label for m in sol.game.moves(sol.game.start())]
+        up, hold = labels.index("to 1"), labels.index("hold")
+        assert bool(play.after(np.array([up]))[0] >= 0.1) is up_keeps
+        assert bool(play.after(np.array([hold]))[0] >= 0.1) is not up_keeps
+        assert play.after(np.array([0]))[0] == 0.0  # yielding always reveals the normal type
+
+
+def test_an_escalating_obstinate_type_matches_the_tree_solver() -> None:
+    # The tree (`rules.game_tree`) fixes each obstinate type's own move; the belief solver agrees.
+    assert start_error(escalation_game("escalate"), 2.0, 81) < 2e-3
+
+
+def test_layout_has_three_ally_states_only_for_sides_with_an_ally() -> None:
+    # Not called, declined, joined for a side with an ally; a side without one adds no states.
+    plain = build_layout(haynes())
+    assert {s.joined for s in plain.states} == {(None, None)}
+    assert len(plain.states) == 2 * sum(not r.catastrophe for r in haynes().rungs)
+    allied = build_layout(reputation_ladder())
+    assert {s.joined for s in allied.states} == {(a, b) for a in (None, False, True) for b in (None, False, True)}
+    one = dataclasses.replace(reputation_ladder(), sides=(reputation_ladder().sides[0],
+                              dataclasses.replace(reputation_ladder().sides[1], ally=None)))
+    assert {s.joined for s in build_layout(one).states} == {(a, None) for a in (None, False, True)}
+
+
+GAINS = {"rising": lambda x: x - 0.5, "falling": lambda x: 0.5 - x,
+         "hump": lambda x: -(x - 0.4) * (x - 0.7), "never": lambda x: x - 2.0}
+"""Obstinate-move gains over the best other move, as functions of the posterior it induces."""
+
+
+@pytest.mark.parametrize(("kind", "chosen", "several"), [
+    ("rising", 0.5, False),   # one mix: indifference where the gain crosses 0 upwards
+    ("falling", 0.1, True),   # pool, mix at 0.5 and separate: the pool has the lowest posterior
+    ("hump", 0.4, True),      # mixes at 0.4 and 0.7 and separate: the first mix, not separation
+    ("never", 1.0, False),    # separate only
+])
+def test_limit_selection_takes_the_root_with_the_lowest_posterior(kind: str, chosen: float, several: bool) -> None:
+    grid = np.linspace(0.0, 1.0, 181)
+    line = GAINS[kind](grid)[None, :]  # the best other move is worth 0
+    mu = np.array([0.1, 0.1037])  # on the grid and between grid points
+    x, flagged = _limit_point(mu, line, np.zeros(2, dtype=np.intp), grid, np.zeros(2))
+    assert x == pytest.approx(np.where(kind == "falling", mu, chosen), abs=1e-9)
+    assert list(flagged) == [several, several]
+
+
+@pytest.mark.parametrize(("kind", "chosen", "several"), [("rising", 0.5, False), ("hump", 0.4, True)])
+def test_finite_lambda_selection_is_the_same_rule(kind: str, chosen: float, several: bool) -> None:
+    # At high precision the logit fixed point nearest the prior is near the limit's choice.
+    xs = np.linspace(0.1, 1.0, 181)[None, :]
+    x, flagged = _logit_point(np.array([0.1]), xs, GAINS[kind](xs), np.zeros(1), 1e4)
+    assert x[0] == pytest.approx(chosen, abs=2e-3)
+    assert bool(flagged[0]) is several
+
+
+def test_stage_games_with_several_roots_are_counted_and_resolved_by_the_rule() -> None:
+    # The ladder with allies has stage games where pooling and separating are both equilibria;
+    # wherever `decide` flags several roots, what it chose is an equilibrium of the stage:
+    # pooling (posterior = prior) only if the obstinate move is a best reply, else indifference.
+    sol = solve_beliefs(reputation_ladder())
+    assert sol.multiple_roots > 0
+    grid = sol.grids
+    flagged = 0
+    for t in range(sol.game.horizon):
+        states = np.flatnonzero(sol.layout.mover == (sol.game.first_mover + t) % 2)
+        s = np.repeat(states, len(grid[0]) * len(grid[1]))
+        mu = np.tile(np.stack(np.meshgrid(grid[0], grid[1], indexing="ij"), -1).reshape(-1, 2), (len(states), 1))
+        play = sol.decide(t, s, mu)
+        rows = np.flatnonzero(play.several)
+        flagged += len(rows)
+        m, o = sol.layout.mover[s[rows]], play.obstinate_move[rows]
+        own = play.values[rows, :, :][np.arange(len(rows)), :, m]
+        rest = np.where(np.arange(own.shape[1])[None, :] == o[:, None], -np.inf, own)
+        gain = own[np.arange(len(rows)), o] - rest.max(axis=1)
+        pooled = play.posterior[rows] == mu[rows, m]
+        assert np.all(gain[pooled] >= -1e-9)
+        assert np.all(np.abs(gain[~pooled & (play.posterior[rows] < 1)]) < 1e-9)
+    assert flagged == sol.multiple_roots  # the count is the flags of the solve's own stage games
+
+
+def test_each_stage_table_holds_only_its_movers_states() -> None:
+    # The sides alternate, so stage t's table is over the states of (first_mover + t) % 2 alone.
+    sol = solve_beliefs(reputation_ladder())
+    lay, half = sol.layout, len(sol.layout.states) // 2
+    assert [t.shape for t in sol.tables] == [(half, 41, 41, 2)] * (sol.game.horizon + 1)
+    assert [t.shape for t in sol.tables] == table_shapes(lay, sol.grids)
+    for m in (0, 1):
+        assert sorted(lay.local[lay.mover == m]) == list(range(half))
+    stationary = solve_beliefs(attrition(0.1, normal(), normal()))
+    assert stationary.tables[0].shape[0] == len(stationary.layout.states)
+
+
+def test_deciding_for_a_side_out_of_turn_is_refused() -> None:
+    sol = solve_beliefs(reputation_ladder())
+    wrong = sol.layout.state_index(0, 1 - sol.game.first_mover, (None, None))
+    with pytest.raises(GameError, match="side to move"):
+        sol.decide(0, [wrong], [[0.1, 0.15]])

@@ -35,3 +35,18 @@ def test_without_the_bloc_nobody_joins_and_mixing_the_two_gives_independent_join
 def test_a_sure_partner_and_a_partner_who_never_comes() -> None:
     joins = partner_joins(np.array([0.0, 1.0]), np.ones(50, bool), np.random.default_rng(1).random((50, 2)))
     assert not joins[:, 0].any() and joins[:, 1].all()
+
+
+def test_all_out_war_calls_the_uncalled_partners_of_every_attacked_side() -> None:
+    from rules.crisis_effects import clause_calls
+    from rules.crisis_game import DECLINED, JOINED, NOT_CALLED
+    from rules.crisis_play import ALLY, DELIBERATE, SLIP
+
+    none = [NOT_CALLED, NOT_CALLED]
+    allies = np.array([none, none, [DECLINED, NOT_CALLED], [NOT_CALLED, JOINED]])
+    outcome = np.array([SLIP, DELIBERATE, ALLY, DELIBERATE])
+    mover = np.array([0, 0, 1, 1])
+    # A slip or an ally's escalation attacks both sides; a side that chose all-out war was not attacked.
+    assert clause_calls(allies, outcome, mover).tolist() == [
+        [True, True], [False, True], [False, True], [True, False],
+    ]

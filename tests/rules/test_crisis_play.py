@@ -6,9 +6,34 @@ import numpy as np
 import pytest
 from test_equilibrium import haynes
 
-from rules.belief_equilibrium import solve_beliefs
-from rules.crisis_game import Ally, CrisisGame, CrisisType, Rung, Side
-from rules.crisis_play import CONTINUE, FIGHT, KINDS, SLIP, STALEMATE, YIELDED, open_crises, play_move, transitions
+from rules.belief_equilibrium import build_layout, solve_beliefs
+from rules.crisis_game import (
+    DECLINED,
+    JOINED,
+    NOT_CALLED,
+    YIELD,
+    Ally,
+    CrisisGame,
+    CrisisState,
+    CrisisType,
+    GameError,
+    Rung,
+    Side,
+)
+from rules.crisis_play import (
+    CONTINUE,
+    FIGHT,
+    KINDS,
+    SLIP,
+    STALEMATE,
+    YIELDED,
+    belief_lottery,
+    draw_types,
+    open_crises,
+    play_move,
+    slot_of,
+    transitions,
+)
 
 REPS = 40_000
 """Runs per check: a share's standard error is at most 0.0025, so 0.01 is four standard errors (99.99%)."""
@@ -81,3 +106,104 @@ def test_same_uniforms_same_play() -> None:
     sol = solve_beliefs(haynes(0.03), points=41)
     one, two = play_out(sol, seed=5, reps=500)[0], play_out(sol, seed=5, reps=500)[0]
     assert np.array_equal(one.ended, two.ended) and np.array_equal(one.mu, two.mu)
+
+
+def strike_game(horizon: int = 3) -> CrisisGame:
+    """A three-rung ladder whose middle rung is an armed attack that can bring B's ally in."""
+    rungs = (Rung("quo"), Rung("strike", slip=0.0, decisive=0.0, armed_attack=True),
+             Rung("war", slip=1.0, catastrophe=True))
+    t = CrisisType("normal", 1.0, 1.0, 0.0, -10.0)
+    return CrisisGame(rungs, (Side("A", (t,)), Side("B", (t,), ally=Ally(join=0.5, strength=1.0))),
+                      horizon=horizon)
+
+
+def test_forced_slots_replace_the_equilibrium_move_and_the_opponent_reads_them_by_bayes_rule() -> None:
+    sol = solve_beliefs(haynes(0.05), points=41)
+    tr = transitions(sol)
+    crises = open_crises(sol, np.full((4, 2), 0.99))  # all normal types
+    forced = np.array([-1, 0, 1, -1])  # rows 1 and 2 chose yield and stand firm themselves
+    record = play_move(sol, tr, crises, np.zeros(4), np.full(4, 0.5), forced)
+    assert list(record.chosen) == [False, True, True, False]
+    assert record.slot[1] == 0 and record.slot[2] == 1
+    assert crises.ended[1] == YIELDED and crises.loser[1] == record.mover[1]
+    assert record.play is not None
+    assert crises.mu[2, record.mover[2]] == pytest.approx(record.play.after(np.array([1]))[0])
+
+
+def test_an_unsolved_game_plays_forced_moves_and_keeps_the_prior() -> None:
+    game = strike_game()
+    tr = transitions(build_layout(game))
+    crises = draw_types(build_layout(game), np.full((2, 2), 0.5), np.zeros(2))
+    prior = crises.mu.copy()
+    start = crises.state.copy()
+    record = play_move(None, tr, crises, np.zeros(2), np.zeros(2), slot_of(tr, start, np.array([1, YIELD])))
+    assert record.play is None and list(record.target) == [1, YIELD]
+    assert np.array_equal(crises.mu, prior)
+    with pytest.raises(GameError):
+        play_move(None, tr, crises, np.zeros(2), np.zeros(2), np.full(2, -1))
+
+
+def test_the_record_shows_when_the_attacked_sides_ally_is_called() -> None:
+    game = strike_game()
+    layout = build_layout(game)
+    tr = transitions(layout)
+    crises = draw_types(layout, np.full((2, 2), 0.5), np.zeros(2))
+    to_strike = slot_of(tr, crises.state, np.array([1, 1]))
+    # Uniform 0.1 lands on the first outcome (the ally joins, chance 0.5), 0.9 on its staying out.
+    record = play_move(None, tr, crises, np.zeros(2), np.array([0.1, 0.9]), to_strike)
+    assert record.allies_before[:, 1].tolist() == [NOT_CALLED, NOT_CALLED]
+    assert record.allies_after[0, 1] == JOINED
+    assert record.allies_after[1, 1] == DECLINED  # called once: it declined and stays out
+    assert record.allies_after[:, 0].tolist() == [NOT_CALLED, NOT_CALLED]  # A has no ally
+    hold = slot_of(tr, crises.state, np.array([1, 1]))  # B holds the attacked rung
+    play_move(None, tr, crises, np.zeros(2), np.zeros(2), hold)
+    again = play_move(None, tr, crises, np.zeros(2), np.zeros(2), slot_of(tr, crises.state, np.array([1, 1])))
+    assert again.allies_after[:, 1].tolist() == [JOINED, DECLINED]  # A's second attack calls no one again
+
+
+def test_slot_of_finds_each_target_and_marks_a_missing_one() -> None:
+    game = strike_game()
+    tr = transitions(build_layout(game))
+    start = np.zeros(3, dtype=np.intp) + build_layout(game).state_index(0, 0, game.start().joined)
+    slots = slot_of(tr, start, np.array([YIELD, 0, 2]))
+    assert slots.tolist() == [0, 1, -1]  # yield, hold; no jump to 2 from rung 0
+
+
+def realized_values(game: CrisisGame, crises) -> np.ndarray:
+    """Each run's payoff to each side's normal type (the game's payoffs; Haynes's game has no move costs)."""
+    out = np.zeros((len(crises.ended), 2))
+    for r in range(len(crises.ended)):
+        kind, loser = KINDS[crises.ended[r]], int(crises.loser[r])
+        mover = loser if kind == "yield" else 0
+        state = CrisisState(int(crises.rung[r]), mover, int(crises.elapsed[r]) - 1, game.start().joined)
+        winner = 1 - loser if kind == "fight" else None
+        out[r] = [game.payoff(side, kind, state, winner)[0] for side in (0, 1)]
+    return out
+
+
+@pytest.mark.parametrize("prior", [0.02, 0.03, 0.04])
+def test_played_with_the_belief_lottery_the_runs_earn_the_values_the_solver_computed(prior: float) -> None:
+    # The grid game's values are the expected payoffs of its play (99.99%: four standard errors).
+    game = haynes(prior)
+    sol = solve_beliefs(game, points=21)
+    rng = np.random.default_rng(7)
+    reps = 20_000
+    tr = transitions(sol)
+    crises = draw_types(sol, rng.random((reps, 2)), sol.prior())
+    while crises.open.any():
+        play_move(sol, tr, crises, rng.random(reps), rng.random(reps), u_belief=rng.random((reps, 2)))
+    values = realized_values(game, crises)
+    normal = ~crises.obstinate[:, 1]
+    for side, rows in ((0, np.ones(reps, dtype=bool)), (1, normal)):
+        mean, se = values[rows, side].mean(), values[rows, side].std() / np.sqrt(rows.sum())
+        assert abs(mean - sol.start_values()[side]) < 4 * se + 1e-9, (side, mean, sol.start_values()[side])
+
+
+def test_the_belief_lottery_keeps_the_mean_and_lands_on_the_grid() -> None:
+    grid = np.array([0.0, 0.25, 1.0])
+    x = np.full(100_000, 0.1)
+    drawn = belief_lottery(grid, x, np.random.default_rng(0).random(len(x)))
+    assert set(np.unique(drawn)) == {0.0, 0.25}
+    assert drawn.mean() == pytest.approx(0.1, abs=0.003)  # 0.25 * 0.4; four standard errors
+    assert belief_lottery(grid, np.array([0.25, 1.0, 0.0]), np.full(3, 0.999)).tolist() == [0.25, 1.0, 0.0]
+    assert belief_lottery(np.array([0.0]), np.array([0.0]), np.array([0.5])).tolist() == [0.0]

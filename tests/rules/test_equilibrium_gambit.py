@@ -11,6 +11,7 @@ is compared where reached and off-path play is checked by the solver's own regre
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -84,11 +85,21 @@ def compare(sol: Solution, gg: GambitGame, profile, *, min_reach: float = -1.0) 
     return compared
 
 
+def escalating_ladder() -> CrisisGame:
+    """The four-rung ladder with holding allowed and B's obstinate type escalating (`CrisisType.fixed_move`)."""
+    game = four_rung_ladder()
+    b = game.sides[1]
+    types = (b.types[0], dataclasses.replace(b.types[1], fixed_move="escalate"))
+    return dataclasses.replace(game, sides=(game.sides[0], dataclasses.replace(b, types=types)), allow_hold=True,
+                               horizon=3)
+
+
 GAMES = {
     "haynes": (lambda: haynes(0.0), lambda: haynes_by_hand(0.0)),
     "haynes-obstinate": (lambda: haynes(0.03), lambda: haynes_by_hand(0.03)),
     "haynes-obstinate-converted": (lambda: haynes(0.03), lambda: from_crisis_game(haynes(0.03))),
     "ladder-allies": (four_rung_ladder, lambda: from_crisis_game(four_rung_ladder())),
+    "ladder-escalating-obstinate": (escalating_ladder, lambda: from_crisis_game(escalating_ladder())),
 }
 
 

@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 
 from rules.alliance import bloc_image, join_probability
+from rules.belief_equilibrium import build_layout
 from rules.equilibrium import solve
 from rules.risk import destruction
 from rules.scenario_game import (
     FLOOR_LOSS,
+    MIN_OBSTINATE_PRIOR,
     crisis_game,
     crisis_sides,
     logit_precision,
@@ -206,8 +208,30 @@ def test_a_zero_prior_leaves_only_the_normal_type() -> None:
     none = crisis_game(load(**{"params.game.obstinate_prior": 0.0}), "c")
     assert [[t.name for t in s.types] for s in none.sides] == [["normal"], ["normal"]]
     assert none.sides[0].types[0].prior == 1.0
-    one = crisis_game(load(**{"states.BBB.image": 0.0}), "c")
+    # An image of 0 and a recklessness of 0: nobody is, or is thought, obstinate.
+    one = crisis_game(load(**{"states.BBB.image": 0.0, "states.BBB.recklessness": 0.0}), "c")
     assert [len(s.types) for s in one.sides] == [2, 1]
+
+
+def test_an_image_of_0_keeps_a_real_obstinate_type_at_the_floor_prior() -> None:
+    # BBB's recklessness 0.5 makes it truly obstinate with 0.2 x 0.5; AAA sees nothing (image 0),
+    # so the game keeps BBB's obstinate type at the prior 1e-6 instead of dropping it.
+    spec = load(**{"states.BBB.image": 0.0})
+    assert true_obstinate_chances(spec, "c")[1] == pytest.approx(0.1)
+    kinds = types_of(spec, 1)
+    assert kinds["obstinate"].prior == MIN_OBSTINATE_PRIOR and kinds["normal"].prior == 1.0 - MIN_OBSTINATE_PRIOR
+    assert build_layout(crisis_game(spec, "c")).has_obstinate == (True, True)  # simulated draws are not masked
+    # A small positive image above the floor is kept as it is; below it, it is raised to it.
+    assert types_of(load(**{"states.BBB.image": 0.01}), 1)["obstinate"].prior == pytest.approx(0.002)
+    assert types_of(load(**{"states.BBB.image": 1e-7}), 1)["obstinate"].prior == MIN_OBSTINATE_PRIOR
+
+
+def test_the_obstinate_types_fixed_move_comes_from_params_game() -> None:
+    assert types_of(load(), 0)["obstinate"].fixed_move == "hold"
+    kinds = types_of(load(**{"params.game.obstinate_move": "escalate"}), 0)
+    assert kinds["obstinate"].fixed_move == "escalate"
+    with pytest.raises(ScenarioError):
+        load(**{"params.game.obstinate_move": "retreat"})
 
 
 def test_a_certain_image_still_leaves_a_normal_type() -> None:
@@ -231,7 +255,19 @@ def test_ally_joins_unless_every_partner_stays_out() -> None:
     ally = crisis_game(spec, "c").sides[0].ally
     assert ally is not None
     assert ally.join == pytest.approx(1 - (1 - c_d) * (1 - c_e))
-    assert ally.strength == pytest.approx((4.0 * c_d + 1.0 * c_e) / (c_d + c_e))
+    # The expected strength given that the ally joined: partner k is in with chance c_k / join.
+    assert ally.strength == pytest.approx((4.0 * c_d + 1.0 * c_e) / ally.join)
+
+
+def test_partners_sure_to_join_bring_both_their_strengths() -> None:
+    # Automatic clauses with full commitment and cohesion: both join, so the ally is DDD 4 + EEE 1
+    # (the old c-weighted average said 2.5).
+    sure = {"states.DDD.commitment": 1.0, "states.EEE.commitment": 1.0, "alliances.AE.automaticity": 1.0,
+            "alliances.AD.cohesion": 1.0, "alliances.AE.cohesion": 1.0}
+    spec = load(**sure)
+    assert [a.join for a in crisis_sides(spec, "c")[0].allies] == pytest.approx([1.0, 1.0])
+    ally = crisis_game(spec, "c").sides[0].ally
+    assert ally is not None and (ally.join, ally.strength) == pytest.approx((1.0, 5.0))
 
 
 def test_ally_partners_are_the_leads_active_treaty_partners_outside_the_crisis() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_belief_equilibrium import reputation_ladder
 from test_equilibrium import attrition, haynes, normal
 
 from rules import solve_cache
@@ -108,6 +109,7 @@ def test_disk_gives_the_tables_of_a_fresh_solve(disk: Path, calls: list, game, l
     loaded = solved(game, lam, points)
     assert len(calls) == 1  # read from disk, not solved again
     assert same_tables(loaded, fresh) and same_play(loaded, fresh) and loaded.lam == fresh.lam
+    assert loaded.multiple_roots == fresh.multiple_roots
     assert all(np.array_equal(g, h) for g, h in zip(loaded.grids, fresh.grids, strict=True))
     start, expect = loaded.start(), fresh.start()
     assert np.array_equal(start.probabilities, expect.probabilities) and np.array_equal(start.value, expect.value)
@@ -184,3 +186,12 @@ def test_a_file_written_by_other_solver_code_is_not_reused(disk: Path, calls: li
     solve_cache.clear_memory()
     solved(haynes(0.03))
     assert len(calls) == 2  # the rewritten file carries the new fingerprint
+
+
+def test_disk_keeps_the_count_of_stage_games_with_several_roots(disk: Path, calls: list) -> None:
+    game = reputation_ladder()
+    fresh = solved(game)
+    solve_cache.clear_memory()
+    loaded = solved(game)
+    assert len(calls) == 1 and fresh.multiple_roots > 0
+    assert type(loaded.multiple_roots) is int and loaded.multiple_roots == fresh.multiple_roots

@@ -7,11 +7,11 @@ import math
 
 import numpy as np
 import pytest
+from test_belief_equilibrium import reputation_ladder
 from test_equilibrium import attrition, haynes, normal
 
 from rules.belief_equilibrium import solve_beliefs
 from rules.crisis_game import CrisisGame, Rung, Side
-from rules.equilibrium import solve
 from rules.solve_report import main_line, report, summary, to_json
 
 
@@ -40,16 +40,24 @@ def test_reputation_p2_mixes_so_bayes_rule_makes_p1_indifferent() -> None:
     # test_equilibrium.test_reputation_threshold_matches_the_closed_form: below the flip normal P2
     # stands firm in round 2 with probability 58p / (5(1 - p)), which takes P1's posterior to 5/63.
     p = 0.03
-    line = main_line(solve_beliefs(haynes(p), points=321))
+    sol = solve_beliefs(haynes(p), points=321)
+    line = main_line(sol)
     second, third = line[1], line[2]
+    # After round 1 the public prior p is put on the grid (the simulators' lottery): the line follows
+    # the likelier of its two neighbours, and round 2 is played there.
+    b = second["beliefs"][1]
+    below, above = sol.grids[1][sol.grids[1] < p][-1], sol.grids[1][sol.grids[1] > p][0]
+    assert b in (below, above) and second["beliefs"][0] == 0.0
+    chance = (p - below) / (above - below) if b == above else (above - p) / (above - below)
+    assert chance >= 0.5
     firm = option(second, "to 2")["probability"]
-    assert firm == pytest.approx(58 * p / (5 * (1 - p)), abs=5e-3)
-    assert second["beliefs"] == [0.0, p] and second["taken"] == "to 2"
-    assert third["beliefs"][1] == pytest.approx(p / (p + (1 - p) * firm), abs=1e-9)  # Bayes on the line
+    assert firm == pytest.approx(58 * b / (5 * (1 - b)), abs=5e-3)
+    assert second["taken"] == "to 2"
+    assert third["beliefs"][1] == pytest.approx(p / (p + (1 - p) * firm), abs=2e-3)  # Bayes, on the grid
     assert third["beliefs"][1] == pytest.approx(5 / 63, abs=2e-3)
-    assert third["reach"] == pytest.approx(0.9 * 0.8 * (p + (1 - p) * firm), rel=1e-12)
-    tree = solve(haynes(p)).at(["to 1", "to 2"])
-    assert third["reach"] == pytest.approx(tree.reach, abs=5e-3)  # ex-ante, over P2's types
+    assert second["reach"] == pytest.approx(0.9 * chance, rel=1e-12)
+    public = second["reach"] * 0.8 * (b + (1 - b) * firm)  # no slip in round 2, P2 firm (either type)
+    assert 0.5 * public <= third["reach"] <= public  # times the chance of the likelier grid point
     assert line[0]["value"][0] == pytest.approx(0.7 - 15.876 * p, abs=8e-3)
 
 
@@ -89,6 +97,15 @@ def test_summary_names_each_side_its_value_and_prior() -> None:
     assert [side["name"] for side in s["sides"]] == ["P1", "P2"]
     assert [t["prior"] for t in s["sides"][1]["types"]] == pytest.approx([0.97, 0.03])
     assert summary(solve_beliefs(attrition(0.1, normal(), normal()), lam=2.0))["lambda"] == 2.0
+
+
+def test_summary_counts_the_stage_games_with_several_roots() -> None:
+    # The ladder with allies has stage games where pooling and separating are both equilibria;
+    # Haynes's reputation game has one root everywhere, and without private types nothing can mix.
+    sol = solve_beliefs(reputation_ladder())
+    assert summary(sol)["multiple_roots"] == sol.multiple_roots > 0
+    assert summary(solve_beliefs(haynes(0.03)))["multiple_roots"] == 0
+    assert summary(solve_beliefs(haynes()))["multiple_roots"] == 0
 
 
 def test_to_json_gives_plain_rounded_numbers() -> None:
