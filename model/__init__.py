@@ -2,7 +2,7 @@
 
 Modules:
     brinkmanship: `BrinkmanshipModel`, the `mesa.Model` subclass and its step.
-    crisis: two-sided crises on the ladder: views, moves, allies called, risks drawn.
+    crisis: two-sided crises played through the one crisis game: views, moves, partners called, endings.
     alliance: treaties in force and their cohesion.
     events: scenario events fired through Mesa's event scheduling.
     reporters: data series (name -> function) for the command line and dashboards.

@@ -14,6 +14,7 @@ from agents.policies import make_policy
 from model.alliance import Alliance
 from model.crisis import ACTIVE, PENDING, STALEMATE, Crisis, Side, end, open_crisis, play_turn
 from model.events import ScheduledEvent
+from model.outcomes import WHY_FIELDS
 from model.reporters import agent_reporters, model_reporters
 from scenarios import DEFAULT_SCENARIO, Scenario, load_scenario
 from scenarios.schema import relation_key
@@ -23,8 +24,9 @@ class BrinkmanshipModel(mesa.Model):
     """States with fear, recklessness and commitment bargain on an escalation ladder.
 
     Each step: scheduled events fire, every state ages its leader (who may be succeeded), open
-    crises take one move each (the side to move yields, holds or escalates; then the risks of
-    the rung are drawn), alliances update their cohesion, and the data collector records.
+    crises take one move each through their crisis game (`model.crisis`: the side to move yields,
+    holds or escalates, then the game's chance events are drawn from the crisis's own streams),
+    alliances update their cohesion, and the data collector records.
 
     Args:
         scenario: Shipped scenario name, path to a YAML file, or a loaded `Scenario`.
@@ -51,6 +53,9 @@ class BrinkmanshipModel(mesa.Model):
         merged = {**(overrides or {}), **paths}
         self.spec: Scenario = load_scenario(scenario, merged)
         self.seed = rng if isinstance(rng, int) else None
+        # The crises' counter-based streams are keyed by the run's seed (`ensemble.streams`), so a run
+        # plays the same crisis as the ensemble row of its seed; without an int seed, one is drawn.
+        self.crisis_seed: int = self.seed if self.seed is not None else int(self.rng.integers(2**63))
         self.params = self.spec.params.model_copy(deep=True)
         self.ladder = self.spec.resolved_ladder
         self.slip = np.minimum(self.ladder.arrays["slip"] * self.params.slip_scale, 1.0)
@@ -61,6 +66,7 @@ class BrinkmanshipModel(mesa.Model):
         self.states: list[StateAgent] = self._build_states()
         self._codes = {s.code: s for s in self.states}
         self.belief_recklessness, self.belief_resolve = self._build_beliefs()
+        self.belief_obstinate = np.full((len(self.states), len(self.states)), np.nan)
         self.alliances: list[Alliance] = self._build_alliances()
         self.crises: list[Crisis] = self._build_crises()
         self.scheduled = [ScheduledEvent(self, spec) for spec in self.spec.events]
@@ -136,7 +142,7 @@ class BrinkmanshipModel(mesa.Model):
 
     def _build_crises(self) -> list[Crisis]:
         crises = []
-        for key, spec in self.spec.crises.items():
+        for number, (key, spec) in enumerate(self.spec.crises.items()):
             order = [spec.first_mover, *(c for c in spec.sides if c != spec.first_mover)]
             sides = tuple(
                 Side(
@@ -153,6 +159,7 @@ class BrinkmanshipModel(mesa.Model):
                     start_rung=spec.start_rung,
                     start_step=spec.start_step,
                     allow_hold=spec.allow_hold,
+                    number=number,
                 )
             )
         return crises
@@ -246,10 +253,12 @@ class BrinkmanshipModel(mesa.Model):
         detail: str = "",
         next_mover: str = "",
         cause: str = "",
+        why: dict[str, Any] | None = None,
     ) -> None:
         """Append a line to the event log (columns `model.outcomes.EVENT_COLUMNS`).
 
-        ``cause`` is set on the line that ends a crisis: choice, defeat, slip or deliberate.
+        ``cause`` is set on the line that ends a crisis: choice, defeat, slip, deliberate or ally.
+        ``why`` holds a move's why-fields (`model.outcomes.WHY_FIELDS`); they are empty on other lines.
         """
         self.event_log.append(
             {
@@ -263,6 +272,7 @@ class BrinkmanshipModel(mesa.Model):
                 "next_mover": next_mover,
                 "detail": detail,
                 "cause": cause,
+                **{name: (why or {}).get(name, "") for name in WHY_FIELDS},
             }
         )
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agents import Leader
-from agents.policies import Move
-from model.crisis import ACTIVE, PENDING, apply_move, open_crisis
+from model.crisis import ACTIVE, PENDING, open_crisis, strike
 from scenarios.schema import (
     AlignEvent,
     SetEvent,
@@ -72,12 +71,8 @@ class ScheduledEvent:
         crisis = model.crisis(spec.crisis)
         index = 0 if crisis.sides[0].code == spec.by else 1
         if crisis.status == PENDING:
-            crisis.start_rung = 0
-            crisis.mover = index
             open_crisis(model, crisis)
         if crisis.status != ACTIVE:
             model.log(crisis=crisis.id, actor=spec.by, action="strike ignored", detail=f"crisis already over{note}")
             return
-        rung = max(spec.rung, crisis.rung)
-        model.log(crisis=crisis.id, actor=spec.by, action="strikes", rung=rung, detail=note.strip(" ()"))
-        apply_move(model, crisis, index, Move("escalate" if rung > crisis.rung else "hold", rung))
+        strike(model, crisis, index, spec.rung, note.strip(" ()"))

@@ -15,12 +15,13 @@ NOT_STARTED = "not_started"
 
 CHOICE, DEFEAT = "choice", "defeat"
 """Why a side yielded: it chose to, or it lost a decision by force (docs/odd.md 7.8)."""
-SLIP, DELIBERATE = "slip", "deliberate"
-"""Why a crisis ended in catastrophe: it slipped out of control after a hold or a move (Schelling's
-threat that leaves something to chance), or a side chose to move to the top rung. Decisive fighting
-never ends in catastrophe in this model (it ends in a yield by defeat), so ``defeat`` is never a
-catastrophe's cause."""
-CATASTROPHE_CAUSES = (SLIP, DELIBERATE)
+SLIP, DELIBERATE, ALLY = "slip", "deliberate", "ally"
+"""Why a crisis ended in catastrophe (`rules.crisis_game` ending kinds): it slipped out of control
+after a hold or a move (Schelling's threat that leaves something to chance), a side chose to move
+to a catastrophe rung, or an ally that had joined escalated on its own into all-out war (the threat
+left in a third party's hands, Snyder 1984). Decisive fighting never ends in catastrophe in this
+model (it ends in a yield by defeat), so ``defeat`` is never a catastrophe's cause."""
+CATASTROPHE_CAUSES = (SLIP, DELIBERATE, ALLY)
 
 TOP_FIELDS = (
     "outcome",
@@ -56,9 +57,23 @@ CRISIS_ROW_FIELDS = (
 )
 """The fields a batch row carries for every crisis ``c``, as ``crisis.<c>.<field>``."""
 
-EVENT_COLUMNS = ("step", "year", "crisis", "actor", "action", "rung", "rung_name", "next_mover", "detail", "cause")
-"""Columns of the event log (`model.brinkmanship.BrinkmanshipModel.log`, ``events.csv``); ``cause`` is set
-on the event that ends a crisis: choice, defeat, slip or deliberate."""
+EVENT_COLUMNS = (
+    "step", "year", "crisis", "actor", "action", "rung", "rung_name", "next_mover", "detail", "cause", "belief",
+    "posterior", "mover_type", "options",
+)  # fmt: skip
+"""Columns of the event log (`model.brinkmanship.BrinkmanshipModel.log`, ``events.csv``).
+
+``cause`` is set on the event that ends a crisis: choice, defeat, slip, deliberate or ally. On a
+move's line (`WHY_FIELDS`), ``belief`` is the mover's public belief that the opponent is obstinate
+before the move, ``posterior`` the exact Bayes posterior that the mover is obstinate after it,
+``mover_type`` the type the mover was drawn to be (``normal`` or ``obstinate``: the analyst's view,
+which the other side does not see), and ``options`` the stage game it faced, each move's label with
+the normal type's equilibrium probability and value (``yield p=0.158 v=-1.23; hold p=0.842 v=0.41``).
+They are empty on other lines, and ``options`` also when the crisis game was not solved (no lead
+plays the equilibrium)."""
+
+WHY_FIELDS = ("belief", "posterior", "mover_type", "options")
+"""The why-fields of a move's event line (`EVENT_COLUMNS`)."""
 
 
 def nuclear_used(deliberate: Any, catastrophe: Any, top_is_nuclear: bool) -> Any:

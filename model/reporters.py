@@ -2,7 +2,8 @@
 
 Names follow the dotted paths of the scenario: ``crisis.moscow.rung``,
 ``alliance.RUS-PRK.cohesion``, ``image.moscow.RUS`` (how reckless the other side sees RUS's bloc),
-``resolve.moscow.RUS`` (how resolved the other side believes RUS to be).
+``resolve.moscow.RUS`` (how resolved the other side believes RUS to be), ``obstinate.moscow.RUS``
+(the public posterior that RUS's lead is the obstinate type of the crisis game).
 
 Every state's beliefs about every state (N x N of each kind) are not agent series, which would
 hold 2 N values per state and step; `BeliefLog` keeps them in long format, a row only where a
@@ -25,9 +26,12 @@ if TYPE_CHECKING:
 
 DIGITS = 6
 """Decimals every reporter rounds a float to, so that the outputs are stable text and bytes."""
-BELIEF_KINDS = ("recklessness", "resolve")
+BELIEF_KINDS = ("recklessness", "resolve", "obstinate")
 """``belief_recklessness[i, j]``: how reckless `i` thinks `j` is; ``belief_resolve[i, j]``: `i`'s
-estimate of `j`'s critical risk (docs/odd.md, state variables)."""
+estimate of `j`'s critical risk (these two are the heuristic policy's ratchet, `rules.beliefs`);
+``belief_obstinate[i, j]``: the public posterior, which every observer `i` holds, that `j` is the
+obstinate type of the crisis game it leads a side in (Bayes' rule on the equilibrium,
+`rules.crisis_play`; NaN until `j` leads a crisis). docs/odd.md, state variables."""
 BELIEF_COLUMNS = ("step", "observer", "target", "kind", "value")
 
 
@@ -61,6 +65,12 @@ def _resolve(key: str, index: int, model: BrinkmanshipModel) -> float:
     return round(float(model.belief_resolve[observer.index, target.index]), 6)
 
 
+def _obstinate(key: str, index: int, model: BrinkmanshipModel) -> float:
+    from model.crisis import obstinate_posterior
+
+    return round(obstinate_posterior(model.crisis(key), index), 6)
+
+
 def _cohesion(key: str, model: BrinkmanshipModel) -> float:
     return round(model.alliance(key).cohesion, 6)
 
@@ -87,6 +97,7 @@ def model_reporters(model: BrinkmanshipModel) -> dict[str, Callable[[Brinkmanshi
         for index, side in enumerate(crisis.sides):
             series[f"image.{crisis.id}.{side.code}"] = partial(_image, crisis.id, index)
             series[f"resolve.{crisis.id}.{side.code}"] = partial(_resolve, crisis.id, index)
+            series[f"obstinate.{crisis.id}.{side.code}"] = partial(_obstinate, crisis.id, index)
     for alliance in model.alliances:
         series[f"alliance.{alliance.id}.cohesion"] = partial(_cohesion, alliance.id)
         series[f"alliance.{alliance.id}.active"] = partial(_active, alliance.id)
@@ -121,7 +132,8 @@ def agent_reporters(model: BrinkmanshipModel) -> dict[str, Callable[[StateAgent]
 
 def belief_values(model: BrinkmanshipModel) -> np.ndarray:
     """The beliefs now, observer x target x kind (`BELIEF_KINDS`), rounded to `DIGITS` decimals."""
-    return np.round(np.stack([model.belief_recklessness, model.belief_resolve], axis=-1), DIGITS)
+    stacked = np.stack([model.belief_recklessness, model.belief_resolve, model.belief_obstinate], axis=-1)
+    return np.round(stacked, DIGITS)
 
 
 class BeliefLog:
@@ -130,8 +142,8 @@ class BeliefLog:
     A record of step `s` keeps one row (step, observer, target, kind, value) per belief on the
     first record, then only per belief whose value differs from its last recorded one. The belief
     at step `s` is the value of its latest row at or before `s` (`beliefs_wide` rebuilds them all).
-    A run of N states and T steps in which m beliefs change keeps 2 N^2 + m rows instead of the
-    2 N^2 (T + 1) values of one column per target (a 300-state run, 180,000 per step).
+    A run of N states and T steps in which m beliefs change keeps 3 N^2 + m rows instead of the
+    3 N^2 (T + 1) values of one column per target (a 300-state run, 270,000 per step).
 
     Args:
         model: The model; its beliefs now are the first record (step 0 for a new model).
@@ -196,8 +208,8 @@ def beliefs_wide(beliefs: pd.DataFrame, steps: Sequence[int]) -> pd.DataFrame:
     """The beliefs at each of `steps` in wide format: one row per step and observer.
 
     Columns ``step``, ``state`` (the observer) and, for each target in state order,
-    ``belief.recklessness.TARGET`` and ``belief.resolve.TARGET``: what a step's row of the log
-    or an earlier one says. Steps before the first record are empty (NaN).
+    ``belief.recklessness.TARGET``, ``belief.resolve.TARGET`` and ``belief.obstinate.TARGET``: what
+    a step's row of the log or an earlier one says. Steps before the first record are empty (NaN).
     """
     import pandas as pd
 

@@ -103,6 +103,11 @@ class GameParams(Strict):
         0.1, description="Per-move chance that a joined ally of recklessness 1 escalates on its own."
     )
     belief_points: Integer = Field(41, ge=2, le=401, description="Points of each side's belief grid in the solver.")
+    obstinate_move: Literal["hold", "escalate"] = Field(
+        "hold",
+        description="The fixed move of the obstinate type, which never yields: hold its rung (one rung up where "
+        "holding is not allowed), or escalate one rung (hold at the top).",
+    )
 
 
 class Params(Strict):
@@ -114,7 +119,13 @@ class Params(Strict):
     stop_when_crises_end: Flag = Field(True, description="End the run once every crisis is over.")
     risk_sensitivity: Real = Field(2.0, ge=0.0, le=10.0, description="How strongly traits bend perceived risk.")
     standfast_spread: Real = Field(0.1, gt=0.0, le=1.0, description="Width of the stand-fast threshold.")
-    decision_noise: Real = Field(0.02, ge=0.0, le=10.0, description="Softmax temperature of trait choices.")
+    decision_noise: Real = Field(
+        0.02,
+        ge=0.0,
+        le=10.0,
+        description="Softmax temperature of the heuristic policy's choices only (the equilibrium reads "
+        "params.game.lambda).",
+    )
     slip_scale: Real = Field(1.0, ge=0.0, le=10.0, description="Multiplier on every rung's slip risk.")
     warheads_for_devastation: Real = Field(
         50.0, gt=0.0, le=100_000.0, description="Surviving warheads that destroy 63% of a value at risk."
@@ -153,8 +164,12 @@ class DoctrineSpec(Strict):
     jumps: list[Jump] = Field(default_factory=list, max_length=limits.JUMPS)
 
 
+RENAMED_POLICIES = {"trait": "heuristic"}
+"""Policy names that were renamed: old name -> new name (a scenario using the old one is refused)."""
+
+
 class PolicySpec(Strict):
-    """A decision policy by name, with its parameters (``trait`` is short for ``{name: trait}``)."""
+    """A decision policy by name, with its parameters (``heuristic`` is short for ``{name: heuristic}``)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -162,6 +177,8 @@ class PolicySpec(Strict):
 
     @model_validator(mode="after")
     def _known(self) -> PolicySpec:
+        if self.name in RENAMED_POLICIES:
+            raise ValueError(f"policy {shown(self.name)} was renamed {shown(RENAMED_POLICIES[self.name])}")
         if self.name not in POLICIES:
             raise ValueError(f"unknown policy {shown(self.name)}{_suggest(self.name, POLICIES)}")
         fields = POLICIES[self.name].Params.model_fields
@@ -206,7 +223,10 @@ class StateSpec(Strict):
     leader: LeaderSpec = Field(default_factory=LeaderSpec)
     policy: Annotated[
         PolicySpec, BeforeValidator(_policy_from_name, json_schema_input_type=str | PolicySpec)
-    ] = Field(default_factory=lambda: PolicySpec(name="trait"), description="Decision policy.")
+    ] = Field(
+        default_factory=lambda: PolicySpec(name="equilibrium"),
+        description="Decision policy (default equilibrium: the crisis game's equilibrium move).",
+    )
     doctrine: DoctrineSpec = Field(default_factory=DoctrineSpec)
 
     @property

@@ -1,7 +1,8 @@
 """Decision policies, one small class each, registered here once by name.
 
-A scenario picks a policy per state by name (``policy: trait`` or ``policy: {name: scripted,
-moves: [...]}``); `make_policy` builds it and validates its parameters.
+A scenario picks a policy per state by name (``policy: heuristic`` or ``policy: {name: scripted,
+moves: [...]}``); without one a state plays ``equilibrium``, the crisis game's equilibrium move.
+`make_policy` builds it and validates its parameters.
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ from typing import Any
 
 from agents.policies.attrition import AttritionPolicy
 from agents.policies.backward_induction import BackwardInductionPolicy
-from agents.policies.base import CrisisView, Move, Policy, SideView, Turn
+from agents.policies.base import CrisisView, Move, Policy, SideView, Stage, Turn
+from agents.policies.equilibrium import EquilibriumPolicy
 from agents.policies.fixed import DovePolicy, HawkPolicy
+from agents.policies.heuristic import HeuristicPolicy
 from agents.policies.mixed import MixedPolicy
 from agents.policies.scripted import ScriptedPolicy
 from agents.policies.tit_for_tat import TitForTatPolicy
-from agents.policies.trait import TraitPolicy
 
 POLICIES: dict[str, type[Policy]] = {
     cls.name: cls
     for cls in (
-        TraitPolicy,
+        EquilibriumPolicy,
+        HeuristicPolicy,
         BackwardInductionPolicy,
         ScriptedPolicy,
         TitForTatPolicy,
@@ -49,6 +52,7 @@ __all__ = [
     "Move",
     "Policy",
     "SideView",
+    "Stage",
     "Turn",
     "make_policy",
 ]

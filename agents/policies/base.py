@@ -69,6 +69,28 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """The stage game the mover faces in the crisis game's equilibrium.
+
+    One query of `rules.belief_equilibrium.BeliefSolution.decide`, in the order yield, then
+    `CrisisView.options`.
+
+    Attributes:
+        probabilities: The normal type's equilibrium probability of each move.
+        values: The mover's normal type's value of each move.
+        obstinate: Whether the mover is the obstinate type (its own private type, Kreps & Wilson 1982).
+        obstinate_move: Index of the obstinate type's fixed move.
+        belief: The public posterior that the opponent is obstinate.
+    """
+
+    probabilities: tuple[float, ...]
+    values: tuple[float, ...]
+    obstinate: bool
+    obstinate_move: int
+    belief: float
+
+
+@dataclass(frozen=True)
 class CrisisView:
     """Everything a mover knows when it chooses a move.
 
@@ -93,7 +115,9 @@ class CrisisView:
         steps_left: Moves left before the step limit, this one included.
         risk_sensitivity: How strongly traits bend perceived risk.
         standfast_spread: Width of the logistic stand-fast threshold.
-        decision_noise: Softmax temperature of trait-driven choices.
+        decision_noise: Softmax temperature of the heuristic policy's choices.
+        stage: The stage game of the crisis game's equilibrium at this move, when the game was
+            solved (some lead of the crisis plays the equilibrium); else None.
     """
 
     rung: int
@@ -112,6 +136,7 @@ class CrisisView:
     risk_sensitivity: float = 2.0
     standfast_spread: float = 0.1
     decision_noise: float = 0.0
+    stage: Stage | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

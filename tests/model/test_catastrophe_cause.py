@@ -17,6 +17,9 @@ from model import BrinkmanshipModel, summarize
 from model.outcomes import EVENT_COLUMNS
 
 MOSCOW_SEEDS = range(200)
+HEURISTIC_LEADS = {"states.RUS.policy": "heuristic", "states.USA.policy": "heuristic"}
+"""moscow-strike with both leads on the heuristic, which slips into catastrophe in some 7% of runs (the
+equilibrium, about 1%): the cause bookkeeping is the same whichever policy chose the moves."""
 
 
 def tiny_ladder(**slips: float) -> dict:
@@ -37,10 +40,10 @@ def ending(result) -> dict:
 
 @pytest.fixture(scope="module")
 def moscow():
-    """200 seeded runs of moscow-strike: summaries and event logs."""
+    """200 seeded runs of moscow-strike with heuristic leads: summaries and event logs."""
     runs = []
     for seed in MOSCOW_SEEDS:
-        model = BrinkmanshipModel(scenario="moscow-strike", rng=seed)
+        model = BrinkmanshipModel(scenario="moscow-strike", rng=seed, overrides=HEURISTIC_LEADS)
         model.run()
         runs.append((summarize(model), model.event_log))
     return runs
@@ -55,7 +58,8 @@ def test_moscow_strike_catastrophes_are_slips_named_after_the_holder_not_a_nucle
         assert summary["nuclear_used"] is True  # the default ladder's top, all-out war, is nuclear
         holder, rung = summary["slip_holder"], summary["slip_rung"]
         assert holder in ("RUS", "USA") and 6 <= rung < 10
-        last, before = log[-1], log[-2]
+        last = log[-1]
+        before = [line for line in log if line["action"].startswith(("hold", "escalate"))][-1]
         assert (before["actor"], before["rung"]) == (holder, rung)  # the holder's hold or move preceded it
         assert (last["cause"], last["action"], last["rung"]) == ("slip", "slips out of control", 10)
         assert f"slipped out of control while {holder} held rung {rung} (" in last["detail"]

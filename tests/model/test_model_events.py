@@ -101,7 +101,10 @@ def strike_world(make_scenario, *, start_step, events, **extra):
     )
 
 
-def test_strike_opens_a_pending_crisis_and_calls_the_targets_allies(make_scenario):
+def test_strike_opens_a_pending_crisis_and_the_game_calls_the_targets_allies_at_its_next_move(make_scenario):
+    # The strike is an event, not a move of the game (`model.crisis.strike`): it sets the crisis on
+    # rung 2 with BBB to move and draws nothing. BBB holds at step 3; AAA's hold on the armed-attack
+    # rung at step 4 is the move that calls BBB's ally, which, fully committed, joins.
     path = strike_world(
         make_scenario, start_step=50, events=[{"kind": "strike", "at": 3, "crisis": "c", "by": "AAA", "rung": 2}]
     )
@@ -116,10 +119,11 @@ def test_strike_opens_a_pending_crisis_and_calls_the_targets_allies(make_scenari
     assert summary["max_rung"] == 2
     assert summary["joined"] == {"AAA": [], "BBB": ["CCC"]}
     step3 = result.events[result.events["step"] == 3]
-    actions = step3["action"].tolist()
-    assert actions.index("opens") < actions.index("strikes") < actions.index("joins")
+    assert step3[["actor", "action"]].values.tolist() == [["BBB", "opens"], ["AAA", "strikes"], ["BBB", "hold"]]
     strike = step3[step3["action"] == "strikes"].iloc[0]
     assert (strike["actor"], strike["rung"], strike["rung_name"]) == ("AAA", 2, "Clash")
+    step4 = result.events[result.events["step"] == 4]
+    assert step4[["actor", "action"]].values.tolist() == [["AAA", "hold"], ["CCC", "joins"]]
 
 
 def test_strike_escalates_an_open_crisis_to_its_rung(make_scenario):

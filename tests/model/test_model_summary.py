@@ -36,7 +36,7 @@ def test_moscow_strike_summary_has_consistent_required_fields(seed):
     if summary["catastrophe"]:
         assert summary["max_rung"] == DEFAULT_LADDER.top
         assert summary["nuclear_used"] is True
-        assert summary["catastrophe_cause"] in ("slip", "deliberate")
+        assert summary["catastrophe_cause"] in ("slip", "deliberate", "ally")
         assert (summary["slip_holder"] in ("RUS", "USA")) is (summary["catastrophe_cause"] == "slip")
     else:
         assert (summary["catastrophe_cause"], summary["slip_holder"], summary["slip_rung"]) == (None, None, None)
@@ -91,13 +91,14 @@ def usa_yield_rate(fear: float, seeds: range) -> float:
 def test_a_fearful_usa_yields_more_often_than_a_fearless_one():
     """One-sided two-proportion z-test at 99% confidence (z > 2.326), 100 fixed seeds per arm.
 
-    Independent seeds 0..99 for fear 0.9 and 100..199 for fear 0.1. At the current calibration the
-    rates are about 0.95 and 0.10, so the test has power far above 0.99 at this sample size.
+    Independent seeds 0..99 for fear 1 and 100..199 for fear 0. In the crisis game's equilibrium
+    fear makes catastrophe worse relative to conceding (`rules.scenario_game.disaster_value`); the
+    U.S. side's yield rates are about 0.93 and 0.24 (400 seeds each), so the power is far above 0.99.
     """
     n = 100
-    fearful = usa_yield_rate(0.9, range(0, n))
-    fearless = usa_yield_rate(0.1, range(n, 2 * n))
+    fearful = usa_yield_rate(1.0, range(0, n))
+    fearless = usa_yield_rate(0.0, range(n, 2 * n))
     pooled = (fearful + fearless) / 2
     standard_error = math.sqrt(pooled * (1 - pooled) * 2 / n)
     z = (fearful - fearless) / standard_error if standard_error > 0 else math.inf
-    assert z > 2.326, f"USA yield rate {fearful:.2f} at fear 0.9 vs {fearless:.2f} at fear 0.1 (z = {z:.2f})"
+    assert z > 2.326, f"USA yield rate {fearful:.2f} at fear 1 vs {fearless:.2f} at fear 0 (z = {z:.2f})"

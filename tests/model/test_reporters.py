@@ -19,21 +19,26 @@ AGENT_COLUMNS = ["step", "agent_id", "state", "fear", "recklessness", "commitmen
 
 
 def crowd(folder: Path, states: int, crises: int, steps: int, seed: int = 3) -> Path:
-    """A scenario of `states` states on Kahn's ladder, with crises between random pairs opening in turn."""
+    """A scenario of `states` states on Kahn's ladder, with crises between random pairs opening in turn.
+
+    Every other state plays the heuristic (with decision noise, so seeds differ), the rest the
+    equilibrium: the ratchet and the obstinate posteriors both move.
+    """
     rng = np.random.default_rng(seed)
     codes = ["".join(c) for c in itertools.islice(itertools.product(string.ascii_uppercase, repeat=3), states)]
     document = {
         "name": "crowd",
         "ladder": "default",
-        "params": {"max_steps": steps, "stop_when_crises_end": False},
+        "params": {"max_steps": steps, "stop_when_crises_end": False, "decision_noise": 0.2},
         "states": {
             code: {
                 "name": f"State {code}",
                 **{t: round(float(rng.uniform(0.1, 0.9)), 3) for t in ("fear", "recklessness", "commitment")},
                 "warheads": 100,
                 "leader": {"name": f"Leader of {code}", "age": 50.0, "political_hazard": 0.0},
+                "policy": "heuristic" if position % 2 else "equilibrium",
             }
-            for code in codes
+            for position, code in enumerate(codes)
         },
         "crises": {},
     }
@@ -50,7 +55,8 @@ def stepped(path: Path, seed: int) -> tuple[BeliefLog, dict[int, np.ndarray]]:
     model = BrinkmanshipModel(scenario=path, rng=seed)
 
     def now() -> np.ndarray:
-        return np.stack([np.round(model.belief_recklessness, 6), np.round(model.belief_resolve, 6)], axis=-1)
+        beliefs = (model.belief_recklessness, model.belief_resolve, model.belief_obstinate)
+        return np.stack([np.round(b, 6) for b in beliefs], axis=-1)
 
     log, snapshots = BeliefLog(model), {0: now()}
     while model.running:
@@ -81,18 +87,21 @@ def test_after_the_first_step_only_the_beliefs_that_changed_are_kept(crowded):
     _, log, snapshots = crowded
     beliefs = log.frame()
     n = len(log.codes)
-    assert (beliefs["step"] == 0).sum() == 2 * n * n
+    assert (beliefs["step"] == 0).sum() == len(BELIEF_KINDS) * n * n
     changed_steps = 0
     for step in sorted(snapshots)[1:]:
         rows = beliefs[beliefs["step"] == step]
-        changed = np.argwhere(snapshots[step] != snapshots[step - 1])
+        now, before = snapshots[step], snapshots[step - 1]
+        changed = np.argwhere((now != before) & ~(np.isnan(now) & np.isnan(before)))
         codes = [rows[column].cat.codes for column in ("observer", "target", "kind")]
         kept = np.column_stack(codes).reshape(-1, 3)
         np.testing.assert_array_equal(kept, changed, err_msg=f"step {step}")
         np.testing.assert_array_equal(rows["value"].to_numpy(), snapshots[step][tuple(changed.T)])
         changed_steps += bool(len(changed))
     assert changed_steps >= 4  # the crises move beliefs on many steps: the check is not empty
-    assert len(beliefs) < 0.2 * 2 * n * n * len(snapshots)
+    assert len(beliefs) < 0.2 * len(BELIEF_KINDS) * n * n * len(snapshots)
+    obstinate = beliefs[(beliefs["kind"] == "obstinate") & (beliefs["step"] > 0)]
+    assert obstinate["value"].notna().all() and len(obstinate) > 0  # posteriors set as the crises open
 
 
 def test_beliefs_that_never_change_are_kept_once():
@@ -102,7 +111,7 @@ def test_beliefs_that_never_change_are_kept_once():
         model.step()
         assert log.record(model) == 0
     assert model.steps == 60
-    assert len(log.frame()) == 2 * len(model.states) ** 2
+    assert len(log.frame()) == len(BELIEF_KINDS) * len(model.states) ** 2
 
 
 def test_a_run_keeps_traits_in_the_agent_table_and_beliefs_in_their_own(crowded):
@@ -122,7 +131,8 @@ def test_an_empty_log_widens_to_unknown_beliefs():
     wide = beliefs_wide(empty_beliefs(["AAA", "BBB"]), [0, 1])
     assert list(wide.columns) == [
         "step", "state",
-        "belief.recklessness.AAA", "belief.resolve.AAA", "belief.recklessness.BBB", "belief.resolve.BBB",
+        "belief.recklessness.AAA", "belief.resolve.AAA", "belief.obstinate.AAA",
+        "belief.recklessness.BBB", "belief.resolve.BBB", "belief.obstinate.BBB",
     ]  # fmt: skip
     assert wide[["step", "state"]].values.tolist() == [[0, "AAA"], [0, "BBB"], [1, "AAA"], [1, "BBB"]]
     assert wide.iloc[:, 2:].isna().all().all()

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.policies import CrisisView, Move, Policy, SideView, Turn
+from agents.policies import CrisisView, Move, Policy, SideView, Stage, Turn
 
 OpponentMove = str | int
 """A scripted opponent move: "yield", "hold", "escalate" or a rung number to go to."""
@@ -111,6 +111,7 @@ def make_view(
     risk_sensitivity: float = 2.0,
     standfast_spread: float = 0.1,
     decision_noise: float = 0.0,
+    stage: Stage | None = None,
 ) -> CrisisView:
     """The view of the side to move on `ladder` at `rung`; options follow the ladder's doctrine."""
     return CrisisView(
@@ -130,6 +131,25 @@ def make_view(
         risk_sensitivity=risk_sensitivity,
         standfast_spread=standfast_spread,
         decision_noise=decision_noise,
+        stage=stage,
+    )
+
+
+def random_stage(rng: np.random.Generator, moves: int) -> Stage:
+    """A stage game over `moves` options (yield first): random probabilities, values and own type.
+
+    The obstinate type's move is the second option (a hold or the step up); one view in five has
+    the obstinate type to move, and some probabilities are exactly 0, as in a pure equilibrium.
+    """
+    weights = rng.dirichlet(np.ones(moves)) * (rng.uniform(size=moves) < 0.8)
+    if weights.sum() == 0:
+        weights[int(rng.integers(moves))] = 1.0
+    return Stage(
+        probabilities=tuple(float(w) for w in weights / weights.sum()),
+        values=tuple(float(v) for v in rng.normal(size=moves)),
+        obstinate=bool(rng.uniform() < 0.2),
+        obstinate_move=1,
+        belief=float(rng.uniform()),
     )
 
 
@@ -253,10 +273,10 @@ def random_ladder(rng: np.random.Generator) -> Ladder:
 
 
 def random_view(rng: np.random.Generator) -> CrisisView:
-    """A random but well-formed view with at least one rung option (the next rung up)."""
+    """A random but well-formed view with at least one rung option (the next rung up) and a stage game."""
     ladder = random_ladder(rng)
     rung = int(rng.integers(0, ladder.top))
-    return make_view(
+    view = make_view(
         ladder,
         rung,
         me=random_side(rng, ladder.size),
@@ -269,6 +289,7 @@ def random_view(rng: np.random.Generator) -> CrisisView:
         standfast_spread=float(rng.uniform(0.02, 0.3)),
         decision_noise=0.0 if rng.uniform() < 0.5 else float(rng.uniform(0.05, 1.0)),
     )
+    return replace(view, stage=random_stage(rng, 1 + len(view.options)))
 
 
 def random_views(count: int, seed: int) -> list[CrisisView]:

@@ -94,7 +94,7 @@ CASES = [
         "unknown-policy-far",
         lambda d: put(d, "states.RUS.policy", {"name": "zzzzzz"}),
         "states.RUS.policy",
-        ["unknown policy 'zzzzzz'", "known:", "trait"],
+        ["unknown policy 'zzzzzz'", "known:", "heuristic"],
     ),
     (
         "policy-extra-param",

@@ -1,4 +1,11 @@
-"""The default policy: Schelling's competition in risk taking, driven by traits."""
+"""A one-step behavioural rule: Schelling's competition in risk taking, driven by traits.
+
+Not an equilibrium and never the default (`agents.policies.equilibrium` is): the mover looks one
+move ahead with a pessimistic continuation, bends the risks by its fear and recklessness, and reads
+the opponent through the old image and resolve ratchet (`rules.beliefs`), not the game's public
+posterior. With ``params.decision_noise > 0`` it draws from a softmax at that temperature, so its
+outcomes depend on that parameter; no theory check relies on it.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +16,17 @@ from rules.bargaining import choose, option_values, standfast_probability
 from rules.risk import perceived_risk
 
 
-class TraitPolicy(Policy):
-    """Weigh yielding against each rung by its value under the state's fear and recklessness.
+class HeuristicPolicy(Policy):
+    """Weigh yielding against each rung by its one-step value under the state's fear and recklessness.
 
     Fear raises and recklessness discounts the perceived risk of each rung; the opponent's
     estimated resolve and reckless image set the chance it stands fast (`rules.bargaining`).
-    With no decision noise the best option is taken; otherwise a softmax draw.
+    With no decision noise (``params.decision_noise``, its temperature) the best option is taken;
+    otherwise a softmax draw. A behavioural rule, not a solution of the game (docs/odd.md 7.22).
     """
 
-    name = "trait"
-    description = "Compare prevailing, yielding and the subjectively weighted risk of catastrophe."
+    name = "heuristic"
+    description = "One-step rule: prevailing, yielding and the subjectively weighted risk of catastrophe."
     classifier = {
         "stochastic": True,
         "memory_depth": 0,

@@ -11,7 +11,7 @@ from interval_stats import binomial_interval
 from policy_contract import PolicyContract
 
 from agents.policies import CrisisView, Move
-from agents.policies.trait import TraitPolicy
+from agents.policies.heuristic import HeuristicPolicy
 
 FEARFUL = side(fear=1.0, recklessness=0.0)
 RECKLESS = side(fear=0.0, recklessness=1.0)
@@ -19,15 +19,15 @@ unit = st.floats(0.0, 1.0)
 
 
 def greedy(view: CrisisView) -> Move:
-    return TraitPolicy().decide(replace(view, decision_noise=0.0), np.random.default_rng(0))
+    return HeuristicPolicy().decide(replace(view, decision_noise=0.0), np.random.default_rng(0))
 
 
 def view_from_seed(seed: int) -> CrisisView:
     return replace(random_view(np.random.default_rng(seed)), decision_noise=0.0)
 
 
-class TestTrait(PolicyContract):
-    policy = TraitPolicy()
+class TestHeuristic(PolicyContract):
+    policy = HeuristicPolicy()
 
     @pytest.mark.parametrize("rung", [1, 2, 3, 4])
     def test_fearful_yields_where_reckless_stands_firm(self, rung: int) -> None:
@@ -40,8 +40,8 @@ class TestTrait(PolicyContract):
         # Holding the status quo risks nothing, so the fearful state opens by holding and yields
         # once the crisis is on a risky rung; the reckless one escalates until only the
         # catastrophe rung is above it, and then holds.
-        assert play(TraitPolicy(), ["escalate"], me=FEARFUL) == [("hold", 0), ("yield", 1)]
-        assert play(TraitPolicy(), ["escalate", "escalate"], me=RECKLESS) == [
+        assert play(HeuristicPolicy(), ["escalate"], me=FEARFUL) == [("hold", 0), ("yield", 1)]
+        assert play(HeuristicPolicy(), ["escalate", "escalate"], me=RECKLESS) == [
             ("escalate", 1),
             ("escalate", 3),
             ("hold", 4),
@@ -50,7 +50,7 @@ class TestTrait(PolicyContract):
     def test_greedy_choice_is_the_best_value_with_ties_to_yield(self) -> None:
         for seed in range(300):
             view = view_from_seed(seed)
-            concede, values = TraitPolicy().values(view)
+            concede, values = HeuristicPolicy().values(view)
             move = greedy(view)
             if concede >= values.max():
                 assert move.kind == "yield"
@@ -60,7 +60,7 @@ class TestTrait(PolicyContract):
 
     def test_catastrophe_rung_is_worth_disaster(self) -> None:
         view = make_view(SMALL_LADDER, 4, me=RECKLESS)
-        _, values = TraitPolicy().values(view)
+        _, values = HeuristicPolicy().values(view)
         assert view.options == (4, 5)
         assert values[1] == RECKLESS.disaster
 
@@ -72,7 +72,7 @@ class TestTrait(PolicyContract):
         # Bonferroni over 3 options: each count inside its 99.67% exact binomial interval, so all
         # three together hold with at least 99% confidence. 20,000 draws, fixed seed.
         view = make_view(SMALL_LADDER, 3, decision_noise=0.3)
-        concede, values = TraitPolicy().values(view)
+        concede, values = HeuristicPolicy().values(view)
         logits = np.concatenate(([concede], values)) / view.decision_noise
         expected = np.exp(logits - logits.max())
         expected /= expected.sum()
@@ -80,7 +80,7 @@ class TestTrait(PolicyContract):
         draws = 20_000
         counts = {Move("yield", 3): 0, Move("hold", 3): 0, Move("escalate", 4): 0}
         for _ in range(draws):
-            counts[TraitPolicy().decide(view, rng)] += 1
+            counts[HeuristicPolicy().decide(view, rng)] += 1
         assert min(expected) > 0.02
         for count, probability in zip(counts.values(), expected, strict=True):
             lo, hi = binomial_interval(draws, float(probability), confidence=1 - 0.01 / 3)
