@@ -1,9 +1,11 @@
 """The crisis alone, played in equilibrium over many replications, each from its own seed.
 
-Each replication draws its leads' types (stream `ensemble.streams.TYPES`), then for each move the
-mover's choice (`PLAY`) and the move's chance outcome (`CHANCE`), keyed by the model step of the
-move, so a replication's crisis depends on its seed alone (`ensemble.streams`). The moves and their
-consequences are those of the one game (`rules.crisis_play`, reading `rules.crisis_game`).
+Each replication draws its leads' types when the crisis opens (`ensemble.streams.opening_draws`),
+then for each move the mover's choice, the move's chance outcome and the grid lotteries of the
+posteriors (`ensemble.streams.move_draws`), keyed by the model step and the slots of the scenario's
+first crisis, as the ensemble engine and the agent model draw them, so a replication's crisis
+depends on its seed alone (`ensemble.streams`). The moves and their consequences are those of the
+one game (`rules.crisis_play`, reading `rules.crisis_game`).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def run_crises(
         max_moves: Cap on the moves of a stationary game; at most the horizon of a finite one.
     """
     base = streams.bases(np.asarray(seeds))
-    crises = draw_types(sol, streams.uniforms(base, streams.TYPES, start_step, (0, 1)), np.asarray(true_chances))
+    crises = draw_types(sol, streams.opening_draws(base, start_step), np.asarray(true_chances))
     tr = transitions(sol)
     limit = sol.game.horizon if max_moves is None else max_moves
     if limit is None:
@@ -65,7 +67,7 @@ def run_crises(
             break
         step = start_step + k
         moves += crises.open
-        u_move, u_chance = streams.uniform(base, streams.PLAY, step), streams.uniform(base, streams.CHANCE, step)
-        play_move(sol, tr, crises, u_move, u_chance)
+        u_move, u_chance, u_belief = streams.move_draws(base, step)
+        play_move(sol, tr, crises, u_move, u_chance, u_belief=u_belief)
     crises.ended[crises.open] = STALEMATE
     return CrisisRuns(crises, moves)

@@ -31,23 +31,14 @@ MIX_1, MIX_2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 SEED_SALT = 0x5EED5EED5EED5EED
 """Mixed into a seed before it becomes a base, so that a seed and a key never coincide."""
 
-# Streams: one per kind of draw of the ensemble engine (the step and slot tell draws apart within it).
+# Streams: one per kind of draw (the step and slot tell draws apart within it). Numbers 3, 4, 6, 7 and 8
+# were the old heuristic crisis's own ally, slip and fighting draws; the game's chance events are `CHANCE` now.
 LEADER_EXIT = 1
 """Whether a leader leaves office this step; slot: the state."""
 SUCCESSOR = 2
 """A successor's trait shift (normal); slot: 3 x state + trait, two uniforms each."""
-CALL_AT_OPENING = 3
-"""Whether an ally called when the crisis opens joins; slot: position in the call order."""
-CALL_AFTER_ATTACK = 4
-"""Whether an ally called after an armed attack joins; slot: position in the call order."""
 CHOICE = 5
-"""The softmax choice of the side to move."""
-SLIP = 6
-"""Whether the crisis slips out of control after a move."""
-DECISIVE = 7
-"""Whether fighting on the rung is decided by force."""
-WINNER = 8
-"""Who wins a decision by force."""
+"""The softmax choice of a lead that plays the heuristic policy."""
 COHESION = 9
 """Cohesion noise (normal); slot: the alliance, two uniforms each."""
 TYPES = 10
@@ -56,10 +47,47 @@ PLAY = 11
 """The equilibrium move of the side to move (`rules.crisis_play`)."""
 CHANCE = 12
 """The chance outcome of an equilibrium move: slip, an ally joining, a fight, an ally's own escalation."""
+PARTNERS = 13
+"""Which treaty partners of a side join when the game's ally is called (`rules.crisis_effects.partner_joins`);
+slot: ``partner_slot(crisis, side, partner)``."""
+CLAUSE = 14
+"""Whether a treaty partner not yet called honours its clause when the crisis ends in all-out war;
+slot: ``partner_slot(crisis, side, partner)``."""
+BELIEF = 15
+"""The grid lottery of each public posterior after a move (`rules.crisis_play.belief_lottery`);
+slot: ``crisis_slot(crisis, side)``."""
 STREAMS = (
-    LEADER_EXIT, SUCCESSOR, CALL_AT_OPENING, CALL_AFTER_ATTACK, CHOICE, SLIP, DECISIVE, WINNER, COHESION,
-    TYPES, PLAY, CHANCE,
+    LEADER_EXIT, SUCCESSOR, CHOICE, COHESION, TYPES, PLAY, CHANCE, PARTNERS, CLAUSE, BELIEF,
 )
+
+
+def partner_slot(crisis: int, side: int, partner: int) -> int:
+    """The slot of a treaty partner's draw.
+
+    Keyed by the crisis (its place in the scenario), the game side and the partner (its place in the side's allies).
+    """
+    return 1024 * crisis + 256 * side + partner
+
+
+def crisis_slot(crisis: int, slot: int = 0) -> int:
+    """The slot of a crisis's draw of `TYPES` (slot: the game side), `PLAY` and `CHANCE` (slot 0)."""
+    return 2 * crisis + slot
+
+
+def opening_draws(base: np.ndarray, step: int, crisis: int = 0) -> np.ndarray:
+    """The draws of crisis ``crisis`` when it opens at ``step``: the leads' types' uniforms, (R, 2).
+
+    With `move_draws`, the one definition of a crisis's draws for the Mesa model, the ensemble engine and
+    `ensemble.crisis_runs`, so that all three play the same crisis from the same seed.
+    """
+    return uniforms(base, TYPES, step, (crisis_slot(crisis, 0), crisis_slot(crisis, 1)))
+
+
+def move_draws(base: np.ndarray, step: int, crisis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The draws of crisis ``crisis``'s move at ``step``: the move (R,), its outcome (R,), the lotteries (R, 2)."""
+    slot = crisis_slot(crisis)
+    lottery = uniforms(base, BELIEF, step, (crisis_slot(crisis, 0), crisis_slot(crisis, 1)))
+    return uniform(base, PLAY, step, slot), uniform(base, CHANCE, step, slot), lottery
 
 
 def mix64(words: np.ndarray) -> np.ndarray:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents import Doctrine
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import relation_key
 
-SUPPORTED_POLICIES = ("trait",)
-"""Decision policies the ensemble implements (the others need per-run objects or a solver)."""
+EQUILIBRIUM, HEURISTIC = "equilibrium", "heuristic"
+SUPPORTED_POLICIES = (EQUILIBRIUM, HEURISTIC)
+"""Decision policies of crisis leads the ensemble implements (the others need per-run objects)."""
 
 SOURCE = "--simulator ensemble"
 CONVENTIONAL, WARHEADS, SURVIVABLE = range(3)
@@ -83,7 +83,6 @@ class World:
     shared_threat: np.ndarray
     at_war: np.ndarray  # (A,) bool: the alliance's binding war is on
     pulls: list[list[tuple[int, float]]]  # per alliance: (rival alliance, relation) per third power
-    call_order: list[tuple[int, int]]  # (alliance, member) in the order the agent model asks allies
     # ladder (K,)
     slip: np.ndarray
     decisive: np.ndarray
@@ -91,7 +90,6 @@ class World:
     damage_target: np.ndarray
     nuclear: np.ndarray
     civilian: np.ndarray
-    armed_attack: np.ndarray
     catastrophe: np.ndarray
     rung_names: list[str]
     # the crisis (None when the scenario has none)
@@ -111,7 +109,6 @@ class CrisisArrays:
     concede: np.ndarray
     disaster: np.ndarray  # (2,) NaN where computed from the arsenals
     stalemate: np.ndarray
-    options: np.ndarray  # (2, 2, K, K) bool: side, nuclear-armed, from rung, to rung
     start_rung: int
     start_step: int
     resolve_beliefs: np.ndarray  # (2, N) given starting resolve belief of each observer, NaN if none
@@ -161,14 +158,12 @@ def build_world(spec: Scenario) -> World:
             [a.war_context is not None and spec.context.get(a.war_context, False) for a in alliances], dtype=bool
         ),
         pulls=_pulls(spec),
-        call_order=[(a, where[c]) for a, alliance in enumerate(alliances) for c in alliance.members],
         slip=slip,
         decisive=arrays["decisive"],
         damage_self=arrays["damage_self"],
         damage_target=arrays["damage_target"],
         nuclear=arrays["nuclear"],
         civilian=arrays["civilian"],
-        armed_attack=arrays["armed_attack"],
         catastrophe=arrays["catastrophe"],
         rung_names=[r.name for r in ladder.rungs],
         crisis=None,
@@ -206,12 +201,10 @@ def _pulls(spec: Scenario) -> list[list[tuple[int, float]]]:
 def _crisis_arrays(spec: Scenario, world: World, where: dict[str, int]) -> CrisisArrays:
     key, crisis = next(iter(spec.crises.items()))
     leads = [crisis.first_mover, *(c for c in crisis.sides if c != crisis.first_mover)]
-    n, k = len(world.codes), len(world.slip)
-    top = k - 1
+    n = len(world.codes)
     members = np.zeros((2, n), dtype=bool)
     order = np.full((2, n), -1, dtype=np.int32)
     totals = np.zeros((2, 3))
-    options = np.zeros((2, 2, k, k), dtype=bool)
     resolve_beliefs = np.full((2, n), np.nan)
     for s, code in enumerate(leads):
         side = crisis.sides[code]
@@ -220,12 +213,6 @@ def _crisis_arrays(spec: Scenario, world: World, where: dict[str, int]) -> Crisi
         order[s, starting] = np.arange(len(starting))
         for member in starting:  # added one by one in list order, so the sums equal the agent model's
             totals[s] += world.capabilities[member]
-        state = spec.states[code]
-        doctrine = Doctrine(tuple((j.from_, j.to) for j in state.doctrine.jumps))
-        for armed in (0, 1):
-            forbidden = world.nuclear & (not armed)
-            for rung in range(top):
-                options[s, armed, rung, list(doctrine.options(rung, top, crisis.allow_hold, forbidden))] = True
         for observer, targets in spec.beliefs.items():
             given = targets.get(code)
             if given is not None and given.resolve is not None:
@@ -243,7 +230,6 @@ def _crisis_arrays(spec: Scenario, world: World, where: dict[str, int]) -> Crisi
         stalemate=np.array(
             [0.5 * (s.prevail + s.concede) if s.stalemate is None else s.stalemate for s in sides], dtype=float
         ),
-        options=options,
         start_rung=crisis.start_rung,
         start_step=crisis.start_step,
         resolve_beliefs=resolve_beliefs,

@@ -14,6 +14,7 @@ from batch.design import make_design
 from batch.results import load_runs, possible_metrics, reported_metrics, summarize_runs
 from batch.runner import SweepPlan, execute
 from batch.sensitivity import metric_columns
+from model.outcomes import CATASTROPHE_CAUSES
 from scenarios import ScenarioError, load_scenario
 
 Z95 = 1.959963984540054
@@ -86,7 +87,8 @@ def test_yielding_is_split_by_choice_and_defeat_and_catastrophe_by_cause(runs):
         lo, hi = wilson(k, 26)
         assert (row[f"{name}_lo"], row[f"{name}_hi"]) == (pytest.approx(lo), pytest.approx(hi)), name
     assert row["p_yield_choice"] + row["p_defeat"] == pytest.approx(row["p_yield"])
-    assert row["p_catastrophe_slip"] + row["p_catastrophe_deliberate"] == pytest.approx(row["p_catastrophe"])
+    causes = sum(row[f"p_catastrophe_{cause}"] for cause in CATASTROPHE_CAUSES)
+    assert causes == pytest.approx(row["p_catastrophe"])
 
 
 def test_the_rung_of_the_yield_is_summarised_over_the_runs_that_yielded(runs):
@@ -187,7 +189,8 @@ def test_defeat_is_told_apart_from_choice_on_real_rows(moscow_runs):
     causes = moscow_runs.loc[moscow_runs["outcome"] == "catastrophe", "catastrophe_cause"]
     assert len(causes) > 0 and causes.notna().all()
     assert row["p_catastrophe_slip"] == pytest.approx((causes == "slip").sum() / 800)
-    assert row["p_catastrophe_slip"] + row["p_catastrophe_deliberate"] == pytest.approx(row["p_catastrophe"])
+    causes = sum(row[f"p_catastrophe_{cause}"] for cause in CATASTROPHE_CAUSES)
+    assert causes == pytest.approx(row["p_catastrophe"])
     assert np.isclose(row["p_yield"], len(ended) / 800)
     # The scenario's one crisis has the same shares under its own name.
     for name in ("p_defeat", "p_catastrophe_slip", "p_stalemate", "yield_rung_mean"):

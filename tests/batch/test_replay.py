@@ -123,7 +123,7 @@ def test_a_replayed_ensemble_summary_is_the_rows_run_not_its_tasks_neighbours(en
     spec = cell_spec(plan, rows.iloc[0])
     durations = [replay_summary(spec, int(seed))["crises"]["moscow"]["moves"] for seed in rows["seed"]]
     assert durations == rows["duration"].tolist()
-    assert len(set(durations)) > 5
+    assert len(set(durations)) >= 4
 
 
 @pytest.mark.parametrize("simulator", ["agents", "ensemble"])

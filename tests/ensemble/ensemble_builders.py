@@ -1,10 +1,12 @@
 """Scenarios and row helpers for the ensemble engine's tests.
 
 `degenerate_document` builds a scenario in which no draw of either simulator can change what
-happens: leaders never leave office (no political hazard, a Gompertz intercept of -30), cohesion
-has no noise, decision noise is 0, decisive rungs decide with probability 0 or 1 between a side
-with all the conventional strength and one with none, and allies either have commitment 1 in an
-alliance held at cohesion 1 (they always join) or commitment 0 (they never do). With
+happens: the leads play the heuristic policy with decision noise 0, leaders never leave office (no
+political hazard, a Gompertz intercept of -30), cohesion has no noise, decisive rungs decide with
+probability 0 or 1 between a side with all the conventional strength and one with none (up to the
+game's token strength of 1e-9), allies either have commitment 1 in an alliance held at cohesion 1
+(they always join) or commitment 0 (they never do), and a joined ally never escalates on its own
+(``params.game.ally_escalation`` 0). With
 ``slip="zero"`` no rung below the top can slip; with ``slip="tiny"`` rungs carry slips of at most
 5e-8 a move against disasters of -1e5 to -1e6, so fear and recklessness move the decisions while
 a slip practically never happens (below 1e-7 a move with ``slip_scale`` at most 2: under 2e-3
@@ -105,6 +107,7 @@ def _state(code: str, knobs: Knobs, commitment: float | None, **extra: Any) -> d
         "warheads": knobs.warheads.get(code, 0),
         "second_strike": knobs.second_strike,
         "leader": {"name": f"Leader of {code}", "age": 55.0, "political_hazard": 0.0},
+        "policy": "heuristic",
     }
     if code in knobs.image:
         spec["image"] = knobs.image[code]
@@ -210,6 +213,7 @@ def degenerate_document(knobs: Knobs) -> dict[str, Any]:
                 "consultation_weight": knobs.consultation_weight,
             },
             "leaders": {"mortality_log_base": -30.0},
+            "game": {"ally_escalation": 0.0},
         },
         "context": {"war": True},
         "states": states,

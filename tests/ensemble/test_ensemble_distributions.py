@@ -1,14 +1,16 @@
 """The ensemble engine gives the agent model's outcome distributions.
 
-For every shipped scenario the engine supports, and for parameterisations that exercise alliance
-calls, refusals, dissolution, leader successions and the floor on the value of yielding, the agent
-model runs a few hundred replications (seeds `batch.seeds.run_seed(ROOT, i)`) and the ensemble
-2,000 (seeds `batch.seeds.run_seed(ENSEMBLE_ROOT, i)`, another root, so the samples share no seed).
-Chi-square tests of homogeneity compare outcome, yielder, max_rung, the catastrophe's cause, the
-side that held the rung a crisis slipped from, the first deliberate nuclear user and the survival
-of every alliance (the rarest categories merged until every expected count is at least 5), and
-two-sample Kolmogorov-Smirnov tests compare the crisis's duration and the years alliances
-dissolved in. Each test must give p > 0.01.
+For every shipped scenario the engine supports (its leads in equilibrium), and for parameterisations
+that exercise alliance calls, refusals, dissolution, leader successions, the heuristic policy (alone
+and against an equilibrium lead) and the floor on the value of yielding, the agent model runs a few
+hundred replications (seeds `batch.seeds.run_seed(ROOT, i)`) and the ensemble 2,000 (seeds
+`batch.seeds.run_seed(ENSEMBLE_ROOT, i)`, another root, so the samples share no seed: on a shared
+seed both simulators play the same crisis, `test_ensemble_crisis.py`). Chi-square tests of
+homogeneity compare outcome, yielder, max_rung, the catastrophe's cause, the side that held the rung
+a crisis slipped from, the first deliberate nuclear user and the survival of every alliance (the
+rarest categories merged until every expected count is at least 5), and two-sample
+Kolmogorov-Smirnov tests compare the crisis's duration and the years alliances dissolved in. Each
+test must give p > 0.01.
 
 Confidence: under the null a test fails with probability at most 0.01 (the KS test is
 conservative on discrete data); every seed is fixed, so the suite is deterministic. Power: with
@@ -102,11 +104,16 @@ for _rung in FRAYED["ladder"]["rungs"]:
     _rung.update({f: _rung.get(f, 0.0) for f in ("damage_target", "damage_self")})
     _rung.setdefault("armed_attack", False)
 
+HEURISTIC = {"states.RUS.policy": "heuristic", "states.USA.policy": "heuristic"}
+KOREA_HEURISTIC = {"states.PRK.policy": "heuristic", "states.KOR.policy": "heuristic"}
 VARIANTS = {
-    # A bolder United States and noisier choices: more escalation past the nuclear ultimatum.
-    "moscow-bold-usa": ("moscow-strike", {"states.USA.fear": 0.2, "params.decision_noise": 0.2}, 300),
-    # Pyongyang's treaties held loosely: Moscow and Beijing mostly stay out, and each refusal's shock
-    # dissolves the treaty in the same step.
+    # A bolder United States and noisier choices, both leads on the heuristic: more escalation past the
+    # nuclear ultimatum.
+    "moscow-bold-usa": ("moscow-strike", {"states.USA.fear": 0.2, "params.decision_noise": 0.2, **HEURISTIC}, 300),
+    # Russia on the heuristic against the United States in equilibrium: a forced slot read by Bayes' rule.
+    "moscow-mixed": ("moscow-strike", {"states.RUS.policy": "heuristic", "params.decision_noise": 0.2}, 300),
+    # Pyongyang's treaties held loosely: Moscow and Beijing mostly stay out when the game calls them, and
+    # each refusal's shock dissolves the treaty in the same step.
     "korea-weak-treaties": (
         "korean-peninsula",
         {"alliances.RUS-PRK.cohesion": 0.3, "alliances.CHN-PRK.cohesion": 0.3},
@@ -115,16 +122,22 @@ VARIANTS = {
     # Ten years of quarterly steps with a short crisis in the third: successions (traits redrawn with a
     # spread of 0.3, cohesion shocks), noisy cohesion, third-power pull and dissolution at every step.
     "frayed": ("FRAYED", {}, 300),
-    # Backing down costs 0.5 a step: after eight steps it is worse than disaster, where the value of
-    # yielding is floored, and the sides choose the disaster rung outright now and then.
+    # Backing down costs 0.5 a step (heuristic leads): after eight steps it is worse than disaster, where
+    # the value of yielding is floored, and the sides choose the disaster rung outright now and then.
     "audience-costs-high": (
         "theory/audience-costs",
-        {"states.AAA.audience_cost": 0.5, "states.BBB.audience_cost": 0.5, "params.max_steps": 24},
+        {
+            "states.AAA.audience_cost": 0.5,
+            "states.BBB.audience_cost": 0.5,
+            "params.max_steps": 24,
+            "states.AAA.policy": "heuristic",
+            "states.BBB.policy": "heuristic",
+        },
         250,
     ),
-    # Very noisy choices on the Korean peninsula: about half the catastrophes are a side's deliberate
-    # move to all-out war, the other half slips (the shipped scenarios have slips only).
-    "korea-noisy": ("korean-peninsula", {"params.decision_noise": 2.0}, 400),
+    # Very noisy heuristic choices on the Korean peninsula: about half the catastrophes are a side's
+    # deliberate move to all-out war, the other half slips.
+    "korea-noisy": ("korean-peninsula", {"params.decision_noise": 2.0, **KOREA_HEURISTIC}, 400),
 }
 ALLIANCE_CASES = {"korea-weak-treaties", "frayed"}
 

@@ -1,25 +1,27 @@
 """Exact agreement of the ensemble engine with the agent model where no draw can change a run.
 
-In the scenarios of `ensemble_builders.degenerate_document` every run is determined by the
-decision arithmetic alone: options, perceived risk, stand-fast chances, bloc images, audience
-costs, disaster values (given and computed), starting beliefs and their updates, allies joining or
-staying out, doctrine jumps, nuclear rungs forbidden to a side without warheads, decisive rungs,
-damage, cohesion, third-power pull and dissolution. So one agent run and every replication of the
-ensemble must give the same row, field by field (floats to 1e-9).
+In the scenarios of `ensemble_builders.degenerate_document` the leads play the heuristic policy
+without decision noise, through the crisis game (its moves are the heuristic's options, its
+transitions the moves' outcomes), and every run is determined by the decision arithmetic alone:
+options, perceived risk, stand-fast chances, bloc images, audience costs, disaster values (given and
+computed), starting beliefs and their updates (the ratchet the heuristic reads), treaty partners
+joining or staying out when the game calls a side's ally, doctrine jumps, nuclear rungs forbidden to
+a side without warheads, decisive rungs, damage, cohesion, third-power pull and dissolution. So one
+agent run and every replication of the ensemble must give the same row, field by field (floats to
+1e-9). (The crisis's own draws are shared by both simulators anyway, `test_ensemble_crisis.py`.)
 
-Confidence: certain in the ``zero`` variant (no draw can fire). In the ``tiny`` variant a slip fires
-with probability below 1e-7 a move (under 2e-3 over the whole module's moves) and a leader leaves office
-(Gompertz intercept -30) with probability below 1e-10 a step; either would show as a catastrophe
-or a succession, which the tests rule out. Power, measured against deliberately broken copies of
-`ensemble/engine.py` (one mutation each) over the 600 seeded scenarios: an off-by-one in the
-crisis's elapsed steps shows in 15 of them, a missing resolve update in 19, allies called for the
-wrong side in 19, a wrong weight of a prospective ally in the bloc image in 16, a missing image
-update in 11, a missing abandonment shock in 33, a wrong threat in 11, a wrong sign of the
-third-power pull in 54, a wrong dissolution test in 12, ignored starting beliefs in 73, the
-nuclear options read from the lead's arsenal instead of the bloc's in 16, swapped damage in 207;
-a wrong count of skipped rungs in only 2 and a missing floor on the value of yielding in 4. What
-no degenerate run can show (the honour boost of an alliance at cohesion 1, anything after a
-catastrophe) is left to test_ensemble_distributions.py.
+Confidence: certain in the ``zero`` variant (no draw can fire but a fight won by a side of token
+strength 1e-9). In the ``tiny`` variant a slip fires with probability below 1e-7 a move (under 2e-3
+over the whole module's moves) and a leader leaves office (Gompertz intercept -30) with probability
+below 1e-10 a step; either would show as a catastrophe or a succession, which the tests rule out.
+Power, measured against deliberately broken copies of `ensemble/engine.py` (one mutation each) over
+the 600 seeded scenarios: a missing abandonment shock shows in 10 of them, a missing resolve update
+in 17, a missing image update in 9, an off-by-one in the crisis's elapsed steps in 15, the mover
+charged the rung's damage to the target in 199; options that are not the game's moves stop the run
+with an error. Partners put on the game's side index rather than the engine's cannot show here (AAA
+is the first side as written and the first mover); `test_ensemble_crisis.py` catches it. What no
+degenerate run can show (the honour boost of an alliance at cohesion 1, anything after a
+catastrophe) is left to test_ensemble_crisis.py and test_ensemble_distributions.py.
 """
 
 from __future__ import annotations
@@ -92,9 +94,9 @@ def assert_same(agent_row: dict, rows: list[dict], document: dict) -> None:
 
 
 def side_a_can_go_nuclear(k: Knobs) -> bool:
-    """Whether AAA's side could ever hold warheads (its own, or a nuclear ally that may join it)."""
-    allies = [code for code, joins in (("CCC", k.join_c), ("EEE", k.join_e and k.ce_active)) if joins]
-    return k.warheads["AAA"] > 0 or any(k.warheads.get(code, 0) > 0 for code in allies)
+    """Whether AAA's side may move to nuclear rungs: only if AAA has warheads (the game fixes the
+    forbidden rungs from the side's states at the start, `rules.scenario_game`)."""
+    return k.warheads["AAA"] > 0
 
 
 def known_truths(k: Knobs, model: BrinkmanshipModel, row: dict, crisis: bool) -> list[str]:
@@ -105,7 +107,7 @@ def known_truths(k: Knobs, model: BrinkmanshipModel, row: dict, crisis: bool) ->
     if row["yield_cause"] == "defeat" and (k.decisive_rung is None or row["yielder"] != "BBB"):
         problems.append("a defeat without a certain decisive rung, or of the side with all the strength")
     if row["outcome"] == "catastrophe":
-        problems.append("a catastrophe: nothing slips and the trait policy never picks the top rung")
+        problems.append("a catastrophe: nothing slips, no ally escalates and the heuristic never picks the top rung")
     if (not crisis or not k.stop_when_crises_end) and row["steps"] != k.max_steps:
         problems.append("the run ended before its step limit")
     summary = summarize(model)
@@ -270,51 +272,58 @@ def test_fear_and_recklessness_decide_the_tiny_slip_crises_alike(base):
 # --- hand-made cases with a known answer, from YAML files ------------------------------------------------------
 
 
-def test_a_nuclear_ally_that_joins_opens_the_nuclear_rungs(folder):
-    """AAA has no warheads: the nuclear rungs are forbidden to it until CCC (200 warheads) joins."""
+def test_a_side_without_warheads_never_goes_nuclear_even_with_a_nuclear_ally(folder):
+    """AAA has no warheads: the game forbids it the nuclear rungs whatever allies may join later
+    (`rules.scenario_game`), and no ally is called when the crisis opens on an armed attack. On
+    rung 4 without holding, AAA's only other move is the nuclear warning shot: it yields at once."""
     base_knobs = Knobs(
         warheads={"AAA": 0, "BBB": 300, "CCC": 200},
         damage_self=(0.0,) * TOP + (1.0,),
         prevail=(1.0, 1.0),
         concede=(0.0, -0.5),
         disaster=(-5.0, -5.0),
-        start_rung=4,  # an armed attack on AAA's side: its allies are called when the crisis opens
-        allow_hold=False,  # AAA moves first: on to the nuclear warning shot (rung 5), or yield
+        start_rung=4,  # an armed attack on AAA's side
+        allow_hold=False,
         jumps={},
         max_steps=10,
     )
-    results = {}
     for joins in (False, True):
-        base_knobs.join_c = joins
+        base_knobs.join_c = joins  # CCC (200 warheads) honours its treaty or never does
         document = degenerate_document(base_knobs)
-        _, agent_row, rows = both(folder, document, seed=1)
+        model, agent_row, rows = both(folder, document, seed=1)
         assert_same(agent_row, rows, document)
-        results[joins] = agent_row
-    alone, helped = results[False], results[True]
-    assert (alone["outcome"], alone["yielder"], alone["duration"], alone["max_rung"]) == ("yield", "AAA", 1, 4)
-    assert not alone["nuclear_used"]
-    assert helped["first_deliberate_nuclear_user"] == "AAA" and helped["max_rung"] >= 5
+        assert (agent_row["outcome"], agent_row["yielder"], agent_row["duration"], agent_row["max_rung"]) == (
+            "yield", "AAA", 1, 4,
+        )  # fmt: skip
+        assert not agent_row["nuclear_used"]
+        assert summarize(model)["crises"]["standoff"]["joined"]["AAA"] == []
 
 
 @pytest.mark.parametrize("attacked", [False, True])
-def test_an_ally_that_stays_out_shakes_its_alliance_apart(folder, attacked):
-    """DDD (commitment 0) stays out when AAA's side is attacked; the shock, 0.3 x (1 - 0), takes A-D's
-    cohesion from 0.45 to 0.15, below 0.3, so A-D dissolves at the first cohesion update (step 1)."""
+def test_a_partner_that_stays_out_shakes_its_alliance_apart(folder, attacked):
+    """AAA's first move holds an armed-attack rung (3) or a rung that is not one (1). The attack calls
+    BBB's ally in the game: EEE honours its treaty and FFF (commitment 0) stays out; the shock,
+    0.3 x (1 - 0), takes B-F's cohesion from 0.45 to 0.15, below 0.3, so B-F dissolves at the first
+    cohesion update (step 1)."""
     k = Knobs(
-        middle=(0.45, 0.0, 1.0),
+        weak=(0.45, 0.0, 1.0),
         dissolve_below=0.3,
         step_years=1 / 365,
-        start_rung=4 if attacked else 2,  # rung 4 is an armed attack, rung 2 is not
-        join_c=False,
-        max_steps=3,
+        start_rung=3 if attacked else 1,
+        jumps={},
+        join_e=True,
+        max_steps=1,
         stop_when_crises_end=False,
     )
     document = degenerate_document(k)
     model, agent_row, rows = both(folder, document, seed=3)
     assert_same(agent_row, rows, document)
-    assert agent_row["alliance.A-D.survived"] is (not attacked)
-    assert agent_row["alliance.A-D.dissolved_year"] == (round(2030.0 + 1 / 365, 6) if attacked else None)
-    assert ("DDD" in summarize(model)["crises"]["standoff"]["declined"]["AAA"]) is attacked
+    assert model.event_log[1]["action"] == "hold"  # precondition: AAA holds its rung
+    assert agent_row["alliance.B-F.survived"] is (not attacked)
+    assert agent_row["alliance.B-F.dissolved_year"] == (round(2030.0 + 1 / 365, 6) if attacked else None)
+    facts = summarize(model)["crises"]["standoff"]
+    assert facts["declined"]["BBB"] == (["FFF"] if attacked else [])
+    assert facts["joined"]["BBB"] == (["EEE"] if attacked else [])
 
 
 def test_a_doctrine_jump_is_taken_and_seen_as_reckless(folder):

@@ -1,8 +1,8 @@
 """What the ensemble engine refuses, how `choose_simulator` falls back, and the command line's errors.
 
-The ensemble runs one crisis at a time, without scheduled events, with the trait policy only; any
-other scenario must be refused with one line naming the scenario and every feature in the way,
-never approximated. These are exact checks (no randomness).
+The ensemble runs one crisis at a time, without scheduled events, with crisis leads that play the
+equilibrium or the heuristic policy (in any mix); any other scenario must be refused with one line
+naming the scenario and every feature in the way, never approximated. These are exact checks (no randomness).
 """
 
 from __future__ import annotations
@@ -76,12 +76,17 @@ def test_two_crises_events_and_another_policy_are_all_named(tmp_path):
     assert "\n" not in message and "two-fronts" in message
     for feature in ("scheduled events (1)", "2 crises", "states.DDD.policy is 'hawk'"):
         assert feature in message, message
-    assert "states.AAA.policy" not in message  # trait policies are supported
-    # One crisis, no event and the trait policy everywhere: supported.
+    assert "states.AAA.policy" not in message  # the equilibrium (the default) is supported
+    assert "(the ensemble has equilibrium, heuristic)" in message
+    # One crisis, no event, and leads playing the equilibrium and the heuristic: supported.
     document = two_crises_document()
     del document["crises"]["east"], document["events"]
-    document["states"]["DDD"]["policy"] = "trait"
+    document["states"]["DDD"]["policy"] = "heuristic"
+    document["states"]["BBB"]["policy"] = "heuristic"
     assert unsupported(load_scenario(write_yaml(tmp_path, document, "one-front.yaml"))) == []
+    # A state outside the crisis may play anything: it never moves.
+    document["states"]["CCC"]["policy"] = "hawk"
+    assert unsupported(load_scenario(write_yaml(tmp_path, document, "bystander.yaml"))) == []
 
 
 def test_every_shipped_scenario_is_either_supported_or_refused():

@@ -22,6 +22,7 @@ from ensemble.streams import GAMMA, bases, key, mix64, normals, uniform, uniform
 from scenarios import load_scenario
 
 LEVEL = 0.001
+HEURISTIC_LEADS = {"states.PRK.policy": "heuristic", "states.KOR.policy": "heuristic"}
 SPLITMIX64_SEED_0 = (0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F, 0xF88BB8A8724C81EC)
 """The first outputs of splitmix64 seeded with 0, as published with its reference code
 (Vigna, https://prng.di.unimi.it/splitmix64.c; Steele, Lea and Flood 2014)."""
@@ -63,7 +64,7 @@ def test_keys_of_distinct_draws_differ():
 
 
 def test_uniforms_lie_in_the_unit_interval_and_are_uniform_across_replications(consecutive):
-    for stream, step, slot in [(streams.SLIP, 1, 0), (streams.LEADER_EXIT, 37, 4), (streams.COHESION, 9_999, 1)]:
+    for stream, step, slot in [(streams.CHANCE, 1, 0), (streams.LEADER_EXIT, 37, 4), (streams.COHESION, 9_999, 1)]:
         u = uniform(consecutive, stream, step, slot)
         assert u.min() >= 0.0 and u.max() < 1.0
         assert uniformity_p(u) > LEVEL, (stream, step, slot)
@@ -73,7 +74,7 @@ def test_uniforms_lie_in_the_unit_interval_and_are_uniform_across_replications(c
 
 def test_one_replications_draws_over_steps_are_uniform_and_serially_independent():
     base = bases([12345])
-    u = np.array([uniform(base, streams.DECISIVE, step)[0] for step in range(100_001)])
+    u = np.array([uniform(base, streams.PLAY, step)[0] for step in range(100_001)])
     assert uniformity_p(u) > LEVEL
     assert independence_p(u[:-1], u[1:]) > LEVEL  # lag 1
 
@@ -90,11 +91,11 @@ def test_normals_are_standard_normal(consecutive):
 
 def test_draws_that_differ_in_one_coordinate_are_independent(consecutive):
     base = consecutive[:100_000]
-    first = uniform(base, streams.SLIP, 7, 0)
+    first = uniform(base, streams.CHANCE, 7, 0)
     pairs = {
-        "another stream": uniform(base, streams.DECISIVE, 7, 0),
-        "the next step": uniform(base, streams.SLIP, 8, 0),
-        "the next slot": uniform(base, streams.SLIP, 7, 1),
+        "another stream": uniform(base, streams.PLAY, 7, 0),
+        "the next step": uniform(base, streams.CHANCE, 8, 0),
+        "the next slot": uniform(base, streams.CHANCE, 7, 1),
     }
     for name, other in pairs.items():
         assert independence_p(first, other) > LEVEL, name
@@ -125,8 +126,10 @@ def test_a_seed_that_is_not_a_non_negative_integer_is_refused(seeds):
 @pytest.mark.parametrize(
     ("name", "overrides"),
     [
-        ("moscow-strike", {"params.leaders.mortality_log_base": -4.0}),  # successions most runs
-        ("korean-peninsula", {"params.decision_noise": 2.0}),  # allies called, catastrophes of both causes
+        ("moscow-strike", {"params.leaders.mortality_log_base": -2.5}),  # successions in most runs
+        # Heuristic leads with noisy choices: allies called, catastrophes by slip and by choice.
+        ("korean-peninsula", {"params.decision_noise": 2.0, **HEURISTIC_LEADS}),
+        ("korean-peninsula", {}),  # in equilibrium: partners called by the game, an ally's own escalation
     ],
 )
 def test_a_replication_ends_alike_whatever_shares_its_task(name, overrides):
@@ -147,5 +150,7 @@ def test_a_replication_ends_alike_whatever_shares_its_task(name, overrides):
     assert len(np.unique(whole.status)) >= 2 and len(np.unique(whole.moves)) > 5, "precondition: the runs differ"
     if "params.leaders.mortality_log_base" in overrides:
         assert (whole.successions.sum(axis=1) > 0).mean() > 0.3, "precondition: leaders change"
+    elif overrides:
+        assert {1, 2} <= set(whole.catastrophe_cause), "precondition: slips and deliberate catastrophes"
     else:
-        assert set(whole.catastrophe_cause) == {0, 1, 2}, "precondition: slips and deliberate catastrophes"
+        assert (whole.members.sum(axis=(1, 2)) > 3).any(), "precondition: treaty partners joined"
