@@ -77,6 +77,12 @@ def haynes(reps: int, seed: int) -> Finding:
     return Finding(
         confidence=CONFIDENCE,
         key="haynes",
+        role="derived",
+        basis=(
+            "Derived by the model's backward induction (the backward_induction policy, "
+            "rules.backward_induction) from the payoffs +1, 0, -2 and the risks k/10 of "
+            "scenarios/theory/haynes, with complete information; the runs then follow its path."
+        ),
         title="Discrete competition in risk taking: the first mover stands firm, the second yields",
         source="Haynes (2019)",
         kind="check",
@@ -150,6 +156,12 @@ def critical_risk_check(reps: int, seed: int) -> Finding:
     return Finding(
         confidence=CONFIDENCE,
         key="critical-risk",
+        role="derived",
+        basis=(
+            "Derived by the model's backward induction (rules.backward_induction) in random games of "
+            "complete information: random payoffs and first mover each game (a property test over "
+            "random games on one ladder); nothing about who yields is put in."
+        ),
         title="Critical risk: with complete information the less resolute side yields at once",
         source="Powell (1987); Snyder & Diesing (1977)",
         kind="check",
@@ -181,6 +193,13 @@ def chicken(reps: int, seed: int) -> Finding:
     return Finding(
         confidence=CONFIDENCE,
         key="chicken",
+        role="bookkeeping",
+        basis=(
+            "Bookkeeping, not theory: each driver's policy is given the equilibrium probability q* "
+            "(the mixed policy, yield_probability 0.75 in scenarios/theory/chicken), so the check "
+            "tests that the simulator plays and records the typed-in strategy, not that anything "
+            "derives it."
+        ),
         title="Chicken's mixed equilibrium: crash frequency q1 x q2",
         source="McAfee, Introduction to Economic Analysis, fig. 16.18",
         kind="check",
@@ -235,37 +254,23 @@ def attrition(reps: int, seed: int) -> Finding:
     est_a = _rate_interval(int(aaa.sum()), turns_a)
     est_b = _rate_interval(int((~aaa).sum()), turns_b)
     ok = lo <= expected_rounds <= hi and est_a[1] <= rate_a <= est_a[2] and est_b[1] <= rate_b <= est_b[2]
-    rows = pd.DataFrame(
-        [
-            {
-                "case": "symmetric",
-                "quantity": "mean duration (rounds)",
-                "expected": expected_rounds,
-                "measured": mean,
-                "lo": lo,
-                "hi": hi,
-            },
-            {
-                "case": "asymmetric",
-                "quantity": "AAA concession rate",
-                "expected": rate_a,
-                "measured": est_a[0],
-                "lo": est_a[1],
-                "hi": est_a[2],
-            },
-            {
-                "case": "asymmetric",
-                "quantity": "BBB concession rate",
-                "expected": rate_b,
-                "measured": est_b[0],
-                "lo": est_b[1],
-                "hi": est_b[2],
-            },
-        ]
-    )
+    rows = pd.DataFrame([
+        {"case": "symmetric", "quantity": "mean duration (rounds)", "expected": expected_rounds, "measured": mean,
+         "lo": lo, "hi": hi},
+        {"case": "asymmetric", "quantity": "AAA concession rate", "expected": rate_a, "measured": est_a[0],
+         "lo": est_a[1], "hi": est_a[2]},
+        {"case": "asymmetric", "quantity": "BBB concession rate", "expected": rate_b, "measured": est_b[0],
+         "lo": est_b[1], "hi": est_b[2]},
+    ])
     return Finding(
         confidence=CONFIDENCE,
         key="attrition",
+        role="bookkeeping",
+        basis=(
+            "Bookkeeping, not theory: the attrition policy concedes at the equilibrium rate c_j/V_j "
+            "it is given, so the check tests the simulator's timing and recording of concessions. "
+            "The solver's own derivation of the hazard is the attrition-hazard check."
+        ),
         title="War of attrition: duration V/(2c); asymmetric rates c_j/V_j",
         source="Maynard Smith (1974); Hendricks, Weiss & Wilson (1988)",
         kind="check",
@@ -338,6 +343,12 @@ def schelling(reps: int, seed: int) -> Finding:
     return Finding(
         confidence=CONFIDENCE,
         key="schelling",
+        role="decision",
+        basis=(
+            "One decision: the target alone chooses, once, between complying and a lottery, so the "
+            "threshold is the indifference point of one expected-value comparison, worked out by the "
+            "backward_induction policy. It checks that arithmetic, not a strategic equilibrium."
+        ),
         title="The threat that leaves something to chance: comply once q >= (G - C)/(G - D)",
         source="Schelling (1960), ch. 8; Dixit & Skeath",
         kind="check",
@@ -359,8 +370,26 @@ def schelling(reps: int, seed: int) -> Finding:
 AUDIENCE_COSTS = (0.0, 0.025, 0.05, 0.1, 0.2)
 
 
+def audience_basis(policy: str) -> tuple[str, str]:
+    """The role and basis of the audience-cost runs, by the policy ``theory/audience-costs`` gives both sides."""
+    if policy == "equilibrium":
+        return "derived", (
+            "Derived by the solver, measured in runs: both sides play the model's equilibrium policy (the "
+            "crisis game solved at params.game.lambda, with the obstinate types the traits imply), so who "
+            "backs down follows from the payoffs and the audience cost. The published result is a direction; "
+            "Fearon's exact case (private types, no noise) is the audience-costs-equilibrium check."
+        )
+    return "heuristic", (
+        f"The {policy} policy, not Fearon's equilibrium: both sides play it with decision noise and no "
+        "private types, so the fall is the heuristic's comparative static. Fearon's result (private "
+        "types, no noise) is derived by the solver in the audience-costs-equilibrium check."
+    )
+
+
 def audience_costs(reps: int, seed: int) -> Finding:
     """Fearon (1994): raising one side's audience cost lowers its probability of backing down."""
+    policy = load_scenario("theory/audience-costs").states["AAA"].policy.name
+    role, basis = audience_basis(policy)
     rows = []
     for cost in AUDIENCE_COSTS:
         runs = replicate("theory/audience-costs", reps, seed=seed, overrides={"states.AAA.audience_cost": cost})
@@ -374,9 +403,13 @@ def audience_costs(reps: int, seed: int) -> Finding:
         difference_interval(b["yields"], reps, a["yields"], reps, CONFIDENCE)[1] > 0
         for a, b in itertools.pairwise(rows)
     ]
+    rose = [f"{a['audience_cost']:g} -> {b['audience_cost']:g}"
+            for (a, b), up in zip(itertools.pairwise(rows), rises, strict=True) if up]
     return Finding(
         confidence=CONFIDENCE,
         key="audience-costs",
+        role=role,
+        basis=basis,
         title="Audience costs: the side that pays more for backing down backs down less",
         source="Fearon (1994)",
         kind="check",
@@ -386,9 +419,10 @@ def audience_costs(reps: int, seed: int) -> Finding:
         passed=dhi < 0 and not any(rises),
         notes=(
             f"A's audience cost per step of public crisis: {', '.join(str(c) for c in AUDIENCE_COSTS)}; "
-            "both sides play the trait policy with decision noise. The check passes when the drop "
+            f"both sides play the {policy} policy. The check passes when the drop "
             "from the lowest to the highest cost is significant and no step up in cost raises A's "
             "rate of backing down significantly."
+            + (f" It rose significantly from cost {', '.join(rose)}." if rose else "")
         ),
         rows=table,
         plot=Plot(

@@ -5,17 +5,26 @@ Each experiment maps the scenario, under conditions that differ in one thing, to
 (`rules.belief_equilibrium`, through the cache of `rules.solve_cache`) and plays it over many
 replications on the same seeds (`ensemble.crisis_runs.run_crises`, common random numbers from
 `batch.seeds.run_seeds`). Only the crisis is played: no Mesa model, no world around it. Every
-condition is measured at each logit precision of `LAMBDAS` (the limit, a sequential equilibrium,
-then noisier play) and each horizon of `HORIZONS`, and the claim gets a verdict in every cell.
+condition is measured in every cell: each logit precision of `LAMBDAS` (the limit, a sequential
+equilibrium, then noisier play) in each game setting of `SETTINGS` (finite horizons with the
+leaders' reputations, and a finite horizon beside the stationary form with complete information,
+the only information the stationary form takes: `rules.belief_equilibrium.solve_beliefs`).
 
-A claim is made of parts (`Part`), each a claimed rise of one outcome over ordered conditions. A
-part holds in a cell when the rise from the first to the last condition is positive with 95%
-confidence (Newcombe's interval) and no step between neighbouring conditions is significantly
-negative; a "smaller" part holds when its change is smaller in size than every rise of the
-claim. The cell is "borne out" when every part holds, "partly" when some claimed rise does. The
-claim is borne out when every cell is, partly when some cell is at least partly. ``basis`` says
-which effect follows by construction from one mapping rule of `rules.scenario_game` and which
-emerges from beliefs and chance events.
+A claim is made of parts (`Part`), each a claimed change of one outcome over ordered
+conditions. A "rises" part holds in a cell when the rise from the first to the last condition is
+positive with 95% confidence (Newcombe's interval) and no step between neighbouring conditions is
+significantly negative; a "no fall" part when neither the whole change nor any step is
+significantly negative; a "smaller" part when its change is smaller in size than every rise of
+the claim. The cell is "borne out" when every part holds, "partly" when some claimed rise or no
+fall does. The claim is borne out when every cell is, partly when some cell is at least partly.
+``basis`` says which effect follows by construction from one mapping rule of
+`rules.scenario_game` and which emerges from beliefs and chance events; ``origin`` says it in a
+few words.
+
+Cost: solving dominates (seconds to a minute a game; playing 20,000 crises takes a fraction of a
+second), so `measure` solves each distinct game once, whatever claims and conditions share it,
+and plays every condition that differs only in the truth (the true chance of an obstinate
+leader) on that solution. Solutions are cached on disk when ``BRINK_SOLVE_CACHE`` names a folder.
 
 The alliance-survival claim needs the world model (alliances over twenty years), not the
 crisis: it stays with `theory.claims`.
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +46,7 @@ from batch.seeds import run_seeds
 from batch.stats import difference_interval, wilson_interval
 from ensemble.crisis_runs import CrisisRuns, run_crises
 from rules import crisis_play as play
+from rules.crisis_game import CrisisGame, GameError
 from rules.risk import critical_risk
 from rules.scenario_game import crisis_game as scenario_crisis_game
 from rules.scenario_game import true_obstinate_chances
@@ -50,8 +61,34 @@ CONFIDENCE = 0.95
 SCENARIO, CRISIS = "moscow-strike", "moscow"
 LAMBDAS: tuple[float, ...] = (math.inf, 5.0, 2.0)
 """Logit precisions of the cells: the limit (no noise), then noisier play (McKelvey & Palfrey 1998)."""
-HORIZONS: tuple[int, ...] = (20, 40, 60)
-"""Moves before an unresolved crisis ends in stalemate."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A cell's game apart from its precision: the horizon and the information (``--set`` overrides).
+
+    ``horizon`` None is the stationary form (no deadline).
+    """
+
+    label: str
+    horizon: int | None
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+
+COMPLETE = (("params.game.obstinate_prior", 0.0),)
+"""Complete information: no obstinate types, so no reputations (``params.game.obstinate_prior`` 0)."""
+SETTINGS: tuple[Setting, ...] = (
+    Setting("horizon 20", 20),
+    Setting("horizon 40", 40),
+    Setting("horizon 40, complete information", 40, COMPLETE),
+    Setting("stationary, complete information", None, COMPLETE),
+)
+"""The cells' games: reputations at two deadlines (40 is moscow-strike's), then complete information
+at the same deadline and with none, so the finite and the stationary form are compared on one game."""
+NOTED = "horizon 40"
+"""The setting whose other outcomes the notes quote (the shipped game)."""
+STATIONARY_MOVES = 200
+"""Moves a stationary crisis is played for at most; one still open then counts as a stalemate."""
 SCALE = 20
 """Replications per condition for each of the report's ``reps`` (the crisis alone is cheap to play)."""
 POINTS: int | None = None
@@ -72,10 +109,10 @@ class Condition:
 
 @dataclass(frozen=True)
 class Part:
-    """One claimed effect: ``outcome`` rises along ``levels`` (condition names, claimed low to high).
+    """One claimed effect on ``outcome`` along ``levels`` (condition names, claimed low to high).
 
-    ``kind`` "smaller" claims instead that the change along ``levels`` is smaller in size than
-    every "rises" part of the claim in the same cell.
+    ``kind``: "rises" (the outcome rises), "no fall" (it does not fall), or "smaller" (the change
+    along ``levels`` is smaller in size than every "rises" part of the claim in the same cell).
     """
 
     name: str
@@ -88,7 +125,8 @@ class Part:
 class Claim:
     """An essay's claim as conditions, parts, and what its Finding says.
 
-    ``extra`` names outcomes reported beside each claimed rise; ``more`` adds notes that do not
+    ``origin`` says in a few words whether the effect follows by construction or emerges;
+    ``extra`` names outcomes reported beside each claimed change; ``more`` adds notes that do not
     depend on the runs (e.g. the critical risks the mapping gives each condition).
     """
 
@@ -96,6 +134,7 @@ class Claim:
     title: str
     source: str
     expected: str
+    origin: str
     basis: str
     conditions: tuple[Condition, ...]
     parts: tuple[Part, ...]
@@ -108,9 +147,27 @@ class Claim:
 # ---- one condition in one cell --------------------------------------------------------------------
 
 
-def cell_spec(overrides: Iterable[tuple[str, Any]], horizon: int) -> Scenario:
-    """moscow-strike with the condition's overrides and the cell's horizon."""
-    return load_scenario(SCENARIO, {**dict(overrides), "params.game.horizon": horizon})
+def cell_spec(overrides: Iterable[tuple[str, Any]], setting: Setting) -> Scenario:
+    """moscow-strike with the setting's and then the condition's overrides, at the setting's horizon."""
+    return load_scenario(SCENARIO, {**dict(setting.overrides), **dict(overrides),
+                                    "params.game.horizon": setting.horizon})
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How a solved game is played and counted.
+
+    Attributes:
+        chances: Each lead's true chance of being obstinate (`rules.scenario_game.true_obstinate_chances`).
+        usa: The game's index of the U.S. lead.
+        rus: The game's index of the Russian lead.
+        nuclear: Whether each rung of the ladder is nuclear.
+    """
+
+    chances: tuple[float, float]
+    usa: int
+    rus: int
+    nuclear: tuple[bool, ...]
 
 
 def outcome_counts(runs: CrisisRuns, usa: int, rus: int, nuclear: np.ndarray) -> dict[str, int]:
@@ -129,37 +186,77 @@ def outcome_counts(runs: CrisisRuns, usa: int, rus: int, nuclear: np.ndarray) ->
     return {name: int(np.sum(mask)) for name, mask in masks.items()}
 
 
-def condition_counts(
-    overrides: tuple[tuple[str, Any], ...], lam: float, horizon: int, reps: int, seed: int, points: int | None
-) -> dict[str, int]:
-    """Solve the condition's game at ``lam`` and play it ``reps`` times on the seeds of ``seed``.
+def solve_and_play(
+    game: CrisisGame, lam: float, points: int, reps: int, seed: int, variants: Sequence[Variant]
+) -> list[dict[str, int]] | None:
+    """Solve ``game`` once at ``lam`` and play each variant ``reps`` times on the seeds of ``seed``.
 
-    Types are drawn from each lead's true chance of being obstinate
-    (`rules.scenario_game.true_obstinate_chances`); the game's priors are the images.
+    The game's priors are the images; the types are drawn from each variant's true chances. A
+    stationary game is played for at most `STATIONARY_MOVES` moves. Returns None when the solver
+    cannot solve the game (`rules.crisis_game.GameError`, e.g. a stationary trace that fails).
     """
-    spec = cell_spec(overrides, horizon)
-    game = scenario_crisis_game(spec, CRISIS)
-    sol = solved(game, lam, spec.params.game.belief_points if points is None else points)
-    runs = run_crises(sol, run_seeds(seed, reps), true_obstinate_chances(spec, CRISIS))
+    try:
+        sol = solved(game, lam, points)
+    except GameError:
+        return None
+    seeds = run_seeds(seed, reps)
+    moves = STATIONARY_MOVES if game.horizon is None else None
+    out = []
+    for v in variants:
+        runs = run_crises(sol, seeds, v.chances, max_moves=moves)
+        out.append({"n": reps, **outcome_counts(runs, v.usa, v.rus, np.asarray(v.nuclear, dtype=bool))})
+    return out
+
+
+def cell_job(
+    overrides: tuple[tuple[str, Any], ...], setting: Setting, points: int | None
+) -> tuple[CrisisGame, int, Variant]:
+    """The game one condition maps to in one setting, its belief grid, and how it is played."""
+    spec = cell_spec(overrides, setting)
     leads = list(spec.crises[CRISIS].sides)
-    nuclear = np.asarray(spec.resolved_ladder.arrays["nuclear"], dtype=bool)
-    return {"n": reps, **outcome_counts(runs, leads.index("USA"), leads.index("RUS"), nuclear)}
+    chances = true_obstinate_chances(spec, CRISIS)
+    variant = Variant((float(chances[0]), float(chances[1])), leads.index("USA"), leads.index("RUS"),
+                      tuple(bool(x) for x in spec.resolved_ladder.arrays["nuclear"]))
+    return scenario_crisis_game(spec, CRISIS), spec.params.game.belief_points if points is None else points, variant
 
 
-_COUNTS: dict[str, dict[str, int]] = {}
-"""Counts already measured in this process, by the task's repr (a condition shared by claims runs once)."""
+_COUNTS: dict[tuple, dict[str, int] | None] = {}
+"""Counts measured in this process, by (game digest, lambda, points, reps, seed, variant): a game shared
+by conditions or claims is solved once, and a condition shared by claims is played once."""
 
 
-def measure(tasks: Sequence[tuple]) -> list[dict[str, int]]:
-    """`condition_counts` of each task, spread over `theory.replicate.parallel`'s workers if any."""
-    missing = list({repr(t): t for t in tasks if repr(t) not in _COUNTS}.items())
-    pool = replication._executor  # the report's worker pool (None outside `parallel`)
-    if pool is not None and len(missing) > 1:
-        futures = [(key, pool.submit(condition_counts, *t)) for key, t in missing]
-        _COUNTS.update({key: f.result() for key, f in futures})
+def _cost(game: CrisisGame, lam: float) -> float:
+    """A rough relative cost of solving ``game`` at ``lam`` (to hand the longest solves out first)."""
+    stages = 10 if game.horizon is None else game.horizon
+    return stages * (1.0 if math.isinf(lam) else 3.0)
+
+
+def measure(
+    jobs: Sequence[tuple[CrisisGame, float, int, Variant]], reps: int, seed: int
+) -> list[dict[str, int] | None]:
+    """Counts of each ``(game, lam, points, variant)`` job, every distinct game solved once.
+
+    Solves are spread over `theory.replicate.parallel`'s workers if any, longest first; the
+    counts do not depend on the workers.
+    """
+    key = lambda j: (j[0].digest(), float(j[1]), j[2], reps, seed, j[3])  # noqa: E731
+    groups: dict[tuple, tuple[CrisisGame, float, int, list[Variant]]] = {}
+    for job in jobs:
+        if key(job) not in _COUNTS:
+            group = groups.setdefault(key(job)[:3], (job[0], job[1], job[2], []))
+            if job[3] not in group[3]:
+                group[3].append(job[3])
+    tasks = sorted(groups.values(), key=lambda g: -_cost(g[0], g[1]))
+    pool = replication.pool()  # the report's worker pool (None outside `parallel`)
+    if pool is not None and len(tasks) > 1:
+        futures = [pool.submit(solve_and_play, g, lam, p, reps, seed, tuple(vs)) for g, lam, p, vs in tasks]
+        results = [f.result() for f in futures]
     else:
-        _COUNTS.update({key: condition_counts(*t) for key, t in missing})
-    return [_COUNTS[repr(t)] for t in tasks]
+        results = [solve_and_play(g, lam, p, reps, seed, tuple(vs)) for g, lam, p, vs in tasks]
+    for (game, lam, p, variants), counts in zip(tasks, results, strict=True):
+        for i, v in enumerate(variants):
+            _COUNTS[key((game, lam, p, v))] = None if counts is None else counts[i]
+    return [_COUNTS[key(job)] for job in jobs]
 
 
 def lambda_label(lam: float) -> str:
@@ -167,18 +264,39 @@ def lambda_label(lam: float) -> str:
     return "limit" if math.isinf(lam) else f"{lam:g}"
 
 
-def condition_rows(claim: Claim, reps: int, seed: int) -> pd.DataFrame:
-    """Every condition in every cell: counts, rates and Wilson intervals of `OUTCOMES`."""
-    cells = [(lam, h, c) for lam in LAMBDAS for h in HORIZONS for c in claim.conditions]
-    counts = measure([(c.overrides, lam, h, reps, seed, POINTS) for lam, h, c in cells])
+def claim_jobs(claim: Claim) -> list[tuple[float, int, Condition, tuple]]:
+    """Every (precision, setting index, condition) of a claim with its job for `measure`."""
+    cells = [(s, i) for s in range(len(SETTINGS)) for i in range(len(claim.conditions))]
+    built = {(s, i): cell_job(claim.conditions[i].overrides, SETTINGS[s], POINTS) for s, i in cells}
+    return [(lam, s, claim.conditions[i], (built[s, i][0], lam, built[s, i][1], built[s, i][2]))
+            for lam in LAMBDAS for s, i in cells]
+
+
+def measure_claims(claims: Sequence[Claim], reps: int, seed: int) -> None:
+    """Measure every condition of every claim in one batch (the report's fastest order)."""
+    measure([job for claim in claims for *_, job in claim_jobs(claim)], SCALE * reps, seed)
+
+
+def condition_rows(claim: Claim, reps: int, seed: int) -> tuple[pd.DataFrame, list[str]]:
+    """Every condition in every solved cell, and the cells the solver could not solve, in words.
+
+    A row holds a condition's counts, rates and Wilson intervals of `OUTCOMES` in one cell.
+    """
+    cells = claim_jobs(claim)
+    counts = measure([job for *_, job in cells], reps, seed)
+    failed = {(lam, s) for (lam, s, _, _), k in zip(cells, counts, strict=True) if k is None}
     rows = []
-    for (lam, h, c), k in zip(cells, counts, strict=True):
-        row: dict[str, Any] = {"lambda": lambda_label(lam), "horizon": h, "condition": c.name, "n": k["n"]}
+    for (lam, s, c, _), k in zip(cells, counts, strict=True):
+        if (lam, s) in failed or k is None:
+            continue
+        row: dict[str, Any] = {"lambda": lambda_label(lam), "setting": SETTINGS[s].label, "cell": s + 1,
+                               "condition": c.name, "n": k["n"]}
         for name in OUTCOMES:
             lo, hi = wilson_interval(k[name], k["n"], CONFIDENCE)
             row |= {f"{name}_k": k[name], name: k[name] / k["n"], f"{name}_lo": lo, f"{name}_hi": hi}
         rows.append(row)
-    return pd.DataFrame(rows)
+    unsolved = [f"{lambda_label(lam)}, {SETTINGS[s].label}" for lam, s in sorted(failed, key=lambda x: (-x[0], x[1]))]
+    return pd.DataFrame(rows), unsolved
 
 
 # ---- verdicts ---------------------------------------------------------------------------------------
@@ -207,29 +325,31 @@ def part_row(cell: pd.DataFrame, part: Part, extra: Sequence[str]) -> dict[str, 
 
 def part_holds(rows: pd.DataFrame) -> pd.Series:
     """Whether each part holds in its cell (rows of one cell: see the module docstring)."""
-    rises = rows["kind"] == "rises"
-    held = rises & (rows["lo"] > 0) & ~rows["reversal"].astype(bool)
+    rises, no_fall = rows["kind"] == "rises", rows["kind"] == "no fall"
+    steady = ~rows["reversal"].astype(bool)
+    held = (rises & (rows["lo"] > 0) & steady) | (no_fall & (rows["hi"] >= 0) & steady)
     smallest = rows.loc[rises, "difference"].abs().min() if rises.any() else math.inf
-    return held | (~rises & (rows["difference"].abs() < smallest))
+    return held | (rows["kind"].eq("smaller") & (rows["difference"].abs() < smallest))
 
 
 def cell_verdict(holds: Sequence[bool], kinds: Sequence[str]) -> str:
-    """"borne out" if every part holds; "partly" if some claimed rise holds; else "not borne out".
+    """"borne out" if every part holds; "partly" if some claimed rise (or no fall) holds; else "not borne out".
 
     A "smaller" part alone never makes a claim partly borne out: it compares with the rises.
     """
     if all(holds):
         return "borne out"
-    rises = [h for h, k in zip(holds, kinds, strict=True) if k == "rises"]
-    return "partly" if any(rises) else "not borne out"
+    claimed = [h for h, k in zip(holds, kinds, strict=True) if k != "smaller"]
+    return "partly" if any(claimed) else "not borne out"
 
 
 def verdict_rows(conditions: pd.DataFrame, claim: Claim) -> pd.DataFrame:
     """The grid of verdicts: one row per cell and part, with the cell's verdict."""
     out = []
-    for (lam, h), cell in conditions.groupby(["lambda", "horizon"], sort=False):
+    for (lam, setting), cell in conditions.groupby(["lambda", "setting"], sort=False):
         rows = pd.DataFrame([part_row(cell, p, claim.extra) for p in claim.parts])
-        rows.insert(0, "horizon", h)
+        rows.insert(0, "cell", int(cell["cell"].iloc[0]))
+        rows.insert(0, "setting", setting)
         rows.insert(0, "lambda", lam)
         rows["holds"] = part_holds(rows)
         rows["verdict"] = cell_verdict(rows["holds"].tolist(), rows["kind"].tolist())
@@ -238,13 +358,13 @@ def verdict_rows(conditions: pd.DataFrame, claim: Claim) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def cell_verdicts(grid: pd.DataFrame) -> dict[tuple[str, int], str]:
-    """Each cell's verdict, by (lambda, horizon)."""
-    first = grid.drop_duplicates(["lambda", "horizon"])
-    return {(r["lambda"], int(r["horizon"])): r["verdict"] for _, r in first.iterrows()}
+def cell_verdicts(grid: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """Each cell's verdict, by (lambda, setting)."""
+    first = grid.drop_duplicates(["lambda", "setting"])
+    return {(r["lambda"], r["setting"]): r["verdict"] for _, r in first.iterrows()}
 
 
-def tally(verdicts: dict[tuple[str, int], str]) -> str:
+def tally(verdicts: dict[tuple[str, str], str]) -> str:
     """Cells borne out (and partly) per precision, in words."""
     parts = []
     for lam in dict.fromkeys(lam for lam, _ in verdicts):
@@ -255,69 +375,86 @@ def tally(verdicts: dict[tuple[str, int], str]) -> str:
     return "borne out in " + ", ".join(parts)
 
 
+def setting_verdicts(verdicts: dict[tuple[str, str], str]) -> str:
+    """Each setting's verdicts across the precisions, in words."""
+    out = []
+    for setting in dict.fromkeys(s for _, s in verdicts):
+        out.append(f"{setting}: " + ", ".join(f"{lam} {v}" for (lam, s), v in verdicts.items() if s == setting))
+    return "Verdicts by game: " + "; ".join(out) + "."
+
+
 def dependence_notes(grid: pd.DataFrame) -> str:
-    """How each part's change varies with the precision and the horizon, in percentage points."""
+    """How each part's change varies with the precision and the game setting, in percentage points."""
+    settings = list(dict.fromkeys(grid.sort_values("cell")["setting"]))
     out = []
     for part, rows in grid.groupby("part", sort=False):
         per = []
         for lam, by_lam in rows.groupby("lambda", sort=False):
-            values = ", ".join(f"{100 * d:+.1f}" for d in by_lam.sort_values("horizon")["difference"])
+            values = ", ".join(f"{100 * d:+.1f}" for d in by_lam.sort_values("cell")["difference"])
             per.append(f"{lam} {values}")
         out.append(f"{part}: " + "; ".join(per))
-    horizons = ", ".join(str(h) for h in HORIZONS)
-    text = f"Changes in percentage points at horizons {horizons}, by precision. " + ". ".join(out) + "."
-    same = same_horizons(grid)
+    text = f"Changes in percentage points in the games {'; '.join(settings)}, by precision. " + ". ".join(out) + "."
+    same = same_settings(grid)
     if same:
-        pairs = ", ".join(f"{a} and {b}" for a, b in same)
-        text += (f" Horizons {pairs} give the same compared rates at every precision: a later deadline "
-                 "does not change them.")
+        pairs = "; ".join(f"{a} and {b}" for a, b in same)
+        text += f" These games give the same compared rates at every precision: {pairs}."
     return text
 
 
 def extra_notes(grid: pd.DataFrame, extra: Sequence[str]) -> str:
-    """Each claimed rise's other outcomes (``extra``), from -> to, at the longest horizon, by precision."""
-    last = grid[(grid["horizon"] == grid["horizon"].max()) & (grid["kind"] == "rises")]
+    """Each claimed change's other outcomes (``extra``), from -> to, in the `NOTED` game, by precision."""
+    noted = NOTED if NOTED in set(grid["setting"]) else grid["setting"].iloc[0]
+    last = grid[(grid["setting"] == noted) & (grid["kind"] != "smaller")]
     out = []
     for part, rows in last.groupby("part", sort=False):
         for name in extra:
             values = ", ".join(f"{r['lambda']} {100 * r[f'{name}_from']:.2f}% -> {100 * r[f'{name}_to']:.2f}%"
                                for _, r in rows.iterrows())
             out.append(f"{part}, {name.replace('_', ' ')}: {values}")
-    return f"At horizon {int(grid['horizon'].max())}: " + "; ".join(out) + "." if out else ""
+    return f"In the game {noted}: " + "; ".join(out) + "." if out else ""
 
 
-def same_horizons(grid: pd.DataFrame) -> list[tuple[int, int]]:
-    """Neighbouring horizons whose compared rates are equal in every part and precision."""
+def same_settings(grid: pd.DataFrame) -> list[tuple[str, str]]:
+    """Neighbouring game settings whose compared rates are equal in every part and precision."""
     out = []
-    for a, b in itertools.pairwise(sorted(grid["horizon"].unique())):
-        rates = [grid[grid["horizon"] == h].sort_values(["lambda", "part"])[["rate_from", "rate_to"]].to_numpy()
-                 for h in (a, b)]
-        if rates[0].shape == rates[1].shape and np.array_equal(rates[0], rates[1]):
-            out.append((int(a), int(b)))
+    order = grid.drop_duplicates("setting").sort_values("cell")["setting"].tolist()
+    for a, b in itertools.pairwise(order):
+        rates = [grid[grid["setting"] == s].sort_values(["lambda", "part"])[["lambda", "part", "rate_from", "rate_to"]]
+                 .to_numpy() for s in (a, b)]
+        if rates[0].shape == rates[1].shape and (rates[0] == rates[1]).all():
+            out.append((a, b))
     return out
+
+
+def settings_label() -> str:
+    """The plot's horizontal axis: each setting's number and label."""
+    return "\n".join(textwrap.wrap("Game: " + "; ".join(f"{i} {s.label}" for i, s in enumerate(SETTINGS, 1)), 80))
 
 
 def finding(claim: Claim, reps: int, seed: int) -> Finding:
     """Run the claim's conditions in every cell and judge it."""
     n = SCALE * reps
-    conditions = condition_rows(claim, n, seed)
+    conditions, unsolved = condition_rows(claim, n, seed)
     grid = verdict_rows(conditions, claim)
     verdicts = cell_verdicts(grid)
     passed = all(v == "borne out" for v in verdicts.values())
     partial = not passed and any(v != "not borne out" for v in verdicts.values())
-    shown = grid.loc[grid["kind"] == "rises"]
+    shown = grid.loc[grid["kind"] != "smaller"]
+    skipped = f" The solver could not solve the cells {'; '.join(unsolved)}: they are left out." if unsolved else ""
     return Finding(
-        key=claim.key, title=claim.title, source=claim.source, kind="claim", expected=claim.expected,
-        measured=tally(verdicts),
+        key=claim.key, title=claim.title, source=claim.source, kind="claim", role="equilibrium",
+        expected=claim.expected, measured=tally(verdicts),
         interval=(f"{CONFIDENCE:.0%} Newcombe; changes {100 * shown['difference'].min():+.1f} to "
                   f"{100 * shown['difference'].max():+.1f} pp over {len(verdicts)} cells"),
-        passed=passed, partial=partial, basis=claim.basis,
+        passed=passed, partial=partial, basis=claim.basis, origin=claim.origin,
         notes=" ".join(filter(None, (claim.explanation, claim.more(claim) if claim.more else "",
-                                     dependence_notes(grid), extra_notes(grid, claim.extra)))),
+                                     setting_verdicts(verdicts), dependence_notes(grid),
+                                     extra_notes(grid, claim.extra)))) + skipped,
         rows=grid,
-        plot=Plot(x="horizon", y="difference", lo="lo", hi="hi", group="series", xlabel="Horizon (moves)",
+        plot=Plot(x="cell", y="difference", lo="lo", hi="hi", group="series", xlabel=settings_label(),
                   ylabel="Change in the outcome's rate") if claim.plot else None,
         runs=n * len(conditions),
+        confidence=CONFIDENCE,
     )
 
 
@@ -339,7 +476,7 @@ def critical_risks(claim: Claim) -> str:
     """Each lead's critical risk (Powell 1987) in each condition, from the mapped normal types."""
     parts, weaker = [], set()
     for c in claim.conditions:
-        game = scenario_crisis_game(cell_spec(c.overrides, HORIZONS[0]), CRISIS)
+        game = scenario_crisis_game(cell_spec(c.overrides, SETTINGS[0]), CRISIS)
         risks = {side.name: float(critical_risk(side.types[0].prevail, side.types[0].concede, side.types[0].disaster))
                  for side in game.sides}
         weaker.add(min(risks, key=risks.__getitem__))
@@ -357,6 +494,8 @@ FEAR = Claim(
     title="In equilibrium, the side that fears catastrophe more yields more often",
     source="Kivimäki (2024), after Schelling (1960)",
     expected="P(USA yields) rises with U.S. fear 0.3 -> 0.6; P(RUS yields) rises with Russian fear 0.3 -> 0.6",
+    origin=("by construction in complete information (one rule: fear sets the value of catastrophe); "
+            "emerges with reputations"),
     basis=(
         "By construction in complete information: rules.scenario_game maps fear to the value of "
         "catastrophe (disaster = concede - (concede - d0) x 4^(fear - 0.5)), so the more fearful "
@@ -377,11 +516,12 @@ FEAR = Claim(
     more=critical_risks,
 )
 
+
 def recklessness_reach(claim: Claim) -> str:
     """How Russia's recklessness reaches the crisis: the games solved and the true obstinate chances."""
     games, chances = {}, {}
     for c in claim.conditions:
-        spec = cell_spec(c.overrides, HORIZONS[0])
+        spec = cell_spec(c.overrides, SETTINGS[0])
         games.setdefault(spec.states["RUS"].conventional, set()).add(scenario_crisis_game(spec, CRISIS).digest())
         leads = list(spec.crises[CRISIS].sides)
         chances[spec.states["RUS"].recklessness] = true_obstinate_chances(spec, CRISIS)[leads.index("RUS")]
@@ -398,6 +538,7 @@ RECKLESS = Claim(
     source="Kivimäki (2024)",
     expected=("P(USA yields) rises with Russian recklessness 0.2 -> 0.9 far more than with Russian "
               "conventional strength 0.25 -> 4"),
+    origin="emerges, through reputations only (none by construction in complete information)",
     basis=(
         "Emergent through beliefs: Russia's recklessness enters only as the true chance that its "
         "leader is obstinate (params.game.obstinate_prior x recklessness, "
@@ -436,6 +577,7 @@ ORDER = Claim(
     title="In equilibrium, whoever must choose first between yielding and escalating yields more often",
     source="Kivimäki (2024); Haynes (2019)",
     expected="each side yields more when it moves first",
+    origin="emerges",
     basis=(
         "Emergent: the two games differ only in who moves first; who gains from the order follows "
         "from backward induction over the ladder's slip risks, the horizon and the reputations "
@@ -455,6 +597,7 @@ JUMPS = Claim(
            "at a cost in catastrophe risk"),
     source="Kivimäki (2024), after Kahn (1965)",
     expected="P(USA yields) higher with Russia's jumps to rung 9; catastrophe risk measured",
+    origin="emerges",
     basis=(
         "Emergent: the doctrine adds moves (from rungs 5-7 straight to the punitive strike, rung 9, "
         "rules.scenario_game.jump_pairs); whether Russia takes them, and what the U.S. side does on "
@@ -474,6 +617,8 @@ ALLY = Claim(
     title="In equilibrium, North Korea's reckless image raises the chance that the U.S. side yields",
     source="Kivimäki (2024)",
     expected="P(USA yields) higher with the RUS-PRK treaty in force, and higher when North Korea's image is reckless",
+    origin=("partly by construction (one rule each: the treaty makes the ally, the image its escalation); "
+            "the effect on who yields emerges"),
     basis=(
         "By construction, one rule: the ally's own escalation chance is params.game.ally_escalation "
         "times North Korea's reckless image as the U.S. side sees it, and the treaty makes the ally "
@@ -496,7 +641,35 @@ ALLY = Claim(
     extra=("catastrophe", "ally_escalation"),
 )
 
-CLAIM_LIST = (FEAR, RECKLESS, ORDER, JUMPS, ALLY)
+USA_CONVENTIONAL = (1.0, 4.0, 16.0)
+"""The U.S. lead's conventional strength (Russia's is 1; the shipped 4 is 4.4 with Ukraine)."""
+
+SUPERIORITY = Claim(
+    key="superiority-equilibrium",
+    title=("In equilibrium, conventional superiority buys no safety once the weaker side can inflict "
+           "unacceptable damage"),
+    source="Kivimäki (2024)",
+    expected="P(catastrophe) does not fall as U.S. conventional strength grows 1 -> 16 (Russia armed)",
+    origin="emerges (strength reaches only the share of decisive fights)",
+    basis=(
+        "One rule: conventional strength enters only the share of decisive fights the U.S. side wins "
+        "(rules.crisis_game.CrisisGame.share); the slip risks, the allies' chances and the value of "
+        "catastrophe do not depend on it. Emergent: whether a stronger U.S. side makes Russia yield "
+        "or lose before the nuclear rungs, or makes it climb them sooner, follows from the equilibrium."
+    ),
+    conditions=tuple(Condition(f"USA conventional {c:g}", (("states.USA.conventional", c),))
+                     for c in USA_CONVENTIONAL),
+    parts=(Part("catastrophe does not fall as the U.S. side grows stronger", "catastrophe",
+                _levels("USA conventional", USA_CONVENTIONAL), kind="no fall"),),
+    explanation=(
+        "moscow-strike's crisis alone with the U.S. lead's conventional strength at 1, 4 (shipped) and "
+        "16, Russia's at 1, Russia armed. A 'no fall' part holds when neither the change from 1 to 16 "
+        "nor any step is significantly negative: the interval bounds how much safety superiority buys."
+    ),
+    extra=("usa_yields", "rus_defeated", "nuclear"),
+)
+
+CLAIM_LIST = (FEAR, RECKLESS, ORDER, JUMPS, ALLY, SUPERIORITY)
 
 
 def _runner(claim: Claim) -> Callable[[int, int], Finding]:
@@ -511,3 +684,17 @@ def _runner(claim: Claim) -> Callable[[int, int], Finding]:
 
 EQUILIBRIUM_CLAIMS: dict[str, Callable[[int, int], Finding]] = {c.key: _runner(c) for c in CLAIM_LIST}
 """Every equilibrium claim by key, in the order of the theory table (alliance survival: `theory.claims`)."""
+
+CLAIMS_BY_KEY: dict[str, Claim] = {c.key: c for c in CLAIM_LIST}
+"""Every equilibrium claim by key."""
+
+
+def prepare(keys: Iterable[str], reps: int, seed: int) -> None:
+    """Measure the conditions of the equilibrium claims among ``keys`` in one batch, before they run.
+
+    Every distinct game of the claims is solved once and the solves are handed out longest first,
+    so the workers stay busy; each claim then reads its counts (`measure`'s memo).
+    """
+    claims = [CLAIMS_BY_KEY[k] for k in keys if k in CLAIMS_BY_KEY]
+    if claims:
+        measure_claims(claims, reps, seed)

@@ -9,6 +9,19 @@ import pandas as pd
 
 Kind = Literal["check", "claim"]
 
+ROLES: dict[str, str] = {
+    "derived": "a published result the solver derives from the payoffs",
+    "decision": ("one side's single decision, worked out by backward induction from the payoffs: it checks "
+                 "the arithmetic of expected values, with no opponent's strategy to derive"),
+    "bookkeeping": ("the policy is given the published mixed strategy or concession rate, so the check "
+                    "tests the simulator's bookkeeping of moves and outcomes, not the theory"),
+    "heuristic": ("the default heuristic's comparative static (decision noise, no private types): it shows "
+                  "the heuristic moves the published way, not that an equilibrium does"),
+    "equilibrium": "an essay's claim on the crisis alone, played in equilibrium",
+    "world": "an essay's claim on the agent model over years (its default policy plays the crises)",
+}
+"""What each kind of finding tests, by role (`Finding.role`)."""
+
 
 @dataclass(frozen=True)
 class Plot:
@@ -55,6 +68,8 @@ class Finding:
         runs: Number of model runs used.
         partial: For claims: borne out in part (see `notes`).
         confidence: Confidence level of the intervals.
+        role: What the finding tests, a key of `ROLES` ("derived" for a check not told otherwise).
+        origin: For claims: in a few words, whether the effect follows by construction or emerges.
     """
 
     key: str
@@ -72,6 +87,8 @@ class Finding:
     runs: int = 0
     partial: bool = False
     confidence: float = 0.95
+    role: str = "derived"
+    origin: str = ""
 
     @property
     def interval_level(self) -> str:

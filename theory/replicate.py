@@ -33,12 +33,17 @@ def parallel(workers: int) -> Iterator[None]:
         yield
         return
     previous = _executor
-    with local_pool(workers) as pool:
-        _executor = pool
+    with local_pool(workers) as executor:
+        _executor = executor
         try:
             yield
         finally:
             _executor = previous
+
+
+def pool() -> Executor | None:
+    """The worker pool of the enclosing `parallel` block, or None outside one (or with one worker)."""
+    return _executor
 
 
 def _run_chunk(spec: Scenario, seeds: list[int], extract: Extract | None) -> list[dict[str, Any]]:

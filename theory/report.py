@@ -13,15 +13,33 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from batch.files import check_output_dir, remove_files, remove_stale_partials, write_files
+from theory import equilibrium_claims
 from theory.checks import CHECKS
 from theory.claims import CLAIMS
-from theory.finding import Finding
+from theory.equilibrium_checks import EQUILIBRIUM_CHECKS
+from theory.equilibrium_claims import EQUILIBRIUM_CLAIMS
+from theory.finding import ROLES, Finding
 from theory.replicate import parallel
 
-EXPERIMENTS: dict[str, Callable[[int, int], Finding]] = {**CHECKS, **CLAIMS}
-"""Every check, then every claim, by key."""
+PUBLISHED: dict[str, Callable[[int, int], Finding]] = {
+    **EQUILIBRIUM_CHECKS, "haynes": CHECKS["haynes"], "critical-risk": CHECKS["critical-risk"],
+}
+"""The published results the solvers derive from the payoffs: the equilibrium solver's, then the
+model's backward induction under complete information."""
+OTHER_CHECKS: dict[str, Callable[[int, int], Finding]] = {k: v for k, v in CHECKS.items() if k not in PUBLISHED}
+"""Checks run through the agent model that may test the simulator rather than the theory: one decision's
+arithmetic, bookkeeping of a typed-in strategy, or a policy's comparative static. Each Finding's ``role``
+says which, and the report files it by role (``audience-costs`` is "derived" while its scenario plays
+the equilibrium policy)."""
+EXPERIMENTS: dict[str, Callable[[int, int], Finding]] = {**PUBLISHED, **OTHER_CHECKS, **EQUILIBRIUM_CLAIMS, **CLAIMS}
+"""Every check, then every claim, by key, in the order of the report."""
+
+ROLE_NAMES = {"derived": "derived", "decision": "one decision", "bookkeeping": "bookkeeping",
+              "heuristic": "heuristic", "equilibrium": "equilibrium, crisis alone", "world": "agent model"}
+"""The short name of each role in the tables."""
 
 FIGURES = "theory-figures"
 DATA = "theory-data"
@@ -49,10 +67,14 @@ def run_all(
         if key not in EXPERIMENTS:
             raise KeyError(key)
     findings = []
+    prepared = False
     with parallel(workers):
         for position, key in enumerate(keys, start=1):
             if progress is not None:
                 progress(key, position, len(keys))
+            if key in EQUILIBRIUM_CLAIMS and not prepared:  # every claim's games solved in one batch
+                equilibrium_claims.prepare(keys[position - 1 :], reps, seed)
+                prepared = True
             findings.append(EXPERIMENTS[key](reps, seed))
     return findings
 
@@ -65,6 +87,8 @@ def table_rows(findings: Iterable[Finding]) -> list[dict[str, str]]:
             "result": f.title,
             "source": f.source,
             "kind": f.kind,
+            "role": ROLE_NAMES.get(f.role, f.role),
+            "origin": f.origin,
             "expected": f.expected,
             "measured": f.measured,
             "interval": f.interval,
@@ -108,6 +132,8 @@ def draw(finding: Finding, path: Path) -> bool:
         )
         if spec.reference:
             axes.plot(part[spec.x], part[spec.reference], linestyle="--", color="grey")
+    if pd.api.types.is_integer_dtype(rows[spec.x]):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(spec.xlabel or spec.x)
     axes.set_ylabel(spec.ylabel or spec.y)
     axes.set_title(f"{finding.key} ({finding.verdict}; bars: {finding.interval_level})", fontsize=9)
@@ -120,50 +146,106 @@ def draw(finding: Finding, path: Path) -> bool:
     return True
 
 
+def introduction() -> str:
+    """What the report's parts test, and how the claims' cells are made (from `equilibrium_claims`)."""
+    lambdas = ", ".join(equilibrium_claims.lambda_label(lam) for lam in equilibrium_claims.LAMBDAS)
+    games = "; ".join(s.label for s in equilibrium_claims.SETTINGS)
+    return (
+        "Published results: the solvers derive each answer from a game's payoffs, with nothing about the "
+        "answer put in, and it must agree with the published closed form (exactly, or in 99% intervals "
+        "where runs are simulated). Other checks test the simulator, not the theory: a single decision's "
+        "arithmetic, a typed-in equilibrium strategy played back (bookkeeping), or the default heuristic's "
+        "comparative static. The essays' claims are measured under conditions that differ in one thing, "
+        "on the same seeds, with 95% intervals: the claims about a crisis on moscow-strike's crisis alone, "
+        f"played in equilibrium at each logit precision ({lambdas}) in each game ({games}: the stationary "
+        "form takes complete information only), and the alliance's survival on the agent model over "
+        "twenty years. The model is never tuned to agree: a claim the model does not bear out is reported "
+        "as such, with the numbers. A small effect whose interval nearly touches zero can change verdict "
+        "with the root seed: rerun with another `--seed` (or more `--reps`) before leaning on it. Solving "
+        "the games dominates the run time; `BRINK_SOLVE_CACHE=DIR` keeps the solutions on disk for the "
+        "next run."
+    )
+
+
+def _table(findings: list[Finding], columns: list[str]) -> str:
+    """A pipe table of the findings' table rows, with only ``columns``."""
+    return markdown_table(pd.DataFrame(table_rows(findings))[columns])
+
+
+def summary_sections(findings: list[Finding]) -> list[str]:
+    """The tables at the top: published results, other checks, claims, and what is not borne out."""
+    published = [f for f in findings if f.kind == "check" and f.role == "derived"]
+    other = [f for f in findings if f.kind == "check" and f.role != "derived"]
+    claims = [f for f in findings if f.kind == "claim"]
+    base = ["key", "result", "source", "expected", "measured", "interval", "verdict"]
+    out: list[str] = []
+    if published:
+        out += ["## Published results the solvers derive from the payoffs", "", _table(published, base), ""]
+    if other:
+        out += ["## Other checks: they test the simulator, not the theory", "",
+                *(f"- {ROLE_NAMES[r]}: {ROLES[r]}." for r in dict.fromkeys(f.role for f in other)), "",
+                _table(other, ["key", "role", *base[1:]]), ""]
+    if claims:
+        out += ["## The essays' claims", "", _table(claims, [*base, "role", "origin"]), ""]
+        missed = [f for f in claims if f.verdict != "borne out"]
+        if missed:
+            out += ["Not borne out, or only in part: "
+                    + "; ".join(f"`{f.key}` ({f.verdict}: {f.measured})" for f in missed) + ".", ""]
+    return out
+
+
+def finding_section(f: Finding, figures: set[str]) -> list[str]:
+    """One finding in detail: what is tested, how the answer arises, the numbers, plot and data."""
+    out = [
+        f"### {f.title} (`{f.key}`)",
+        "",
+        f"- Source: {f.source}",
+        f"- Tests: {ROLES.get(f.role, f.role)}",
+        f"- Expected: {f.expected}",
+        f"- Measured: {f.measured}",
+        f"- Interval: {f.interval}",
+        f"- Verdict: **{f.verdict}**",
+    ]
+    if f.origin:
+        out.append(f"- How the effect arises: {f.origin}")
+    if f.basis:
+        out.append(f"- Basis: {f.basis}")
+    out += ["", f.notes, ""]
+    if f.key in figures:
+        out += [f"![{f.title}]({FIGURES}/{f.key}.png)", ""]
+    if not f.rows.empty:
+        out += [markdown_table(f.rows), ""]
+    return out
+
+
+DETAILS = (
+    ("Published results in detail", lambda f: f.kind == "check" and f.role == "derived"),
+    ("Other checks in detail", lambda f: f.kind == "check" and f.role != "derived"),
+    ("The essays' claims in detail", lambda f: f.kind == "claim"),
+)
+"""The detailed sections, in the order of `EXPERIMENTS`."""
+
+
 def report_markdown(findings: list[Finding], reps: int, seed: int, figures: set[str]) -> str:
     """The theory report as Markdown."""
-    checks = [f for f in findings if f.kind == "check"]
-    claims = [f for f in findings if f.kind == "claim"]
     out = [
         "# Theory fidelity: published results and the essays' claims",
         "",
         f"Generated by `{COMMAND.format(reps=reps, seed=seed)}` (`make theory`); do not edit by hand.",
-        f"Replications per condition: {reps}; root seed: {seed}; {sum(f.runs for f in findings)} model runs.",
+        f"Replications per condition: {reps} ({equilibrium_claims.SCALE * reps} for the claims on the crisis "
+        f"alone, which is cheap to play); root seed: {seed}; {sum(f.runs for f in findings)} runs.",
         "",
-        "Closed-form checks configure a scenario under `scenarios/theory/` so that the model's",
-        "assumptions match a published model, and must reproduce its answer (99% intervals).",
-        "Claim experiments run the shipped scenarios under conditions that differ in one thing, on",
-        "the same seeds, and report effects with 95% intervals. The model is never tuned to agree:",
-        "a claim the model does not bear out is reported as such, with the numbers. A small effect",
-        "whose interval nearly touches zero can change verdict with the root seed: rerun with another",
-        "`--seed` (or more `--reps`) before leaning on it.",
+        introduction(),
         "",
-        markdown_table(pd.DataFrame(table_rows(findings)).drop(columns="kind")),
-        "",
+        *summary_sections(findings),
     ]
-    for title, group in (("Closed-form checks", checks), ("The essays' claims", claims)):
-        if not group:
-            continue
-        out += [f"## {title}", ""]
-        for f in group:
-            out += [
-                f"### {f.title} (`{f.key}`)",
-                "",
-                f"- Source: {f.source}",
-                f"- Expected: {f.expected}",
-                f"- Measured: {f.measured}",
-                f"- Interval: {f.interval}",
-                f"- Verdict: **{f.verdict}**",
-            ]
-            if f.basis:
-                out.append(f"- Basis: {f.basis}")
-            out += ["", f.notes, ""]
-            if f.key in figures:
-                out += [f"![{f.title}]({FIGURES}/{f.key}.png)", ""]
-            if not f.rows.empty:
-                out += [markdown_table(f.rows), ""]
+    for title, member in DETAILS:
+        group = [f for f in findings if member(f)]
+        if group:
+            out += [f"## {title}", ""]
+            for f in group:
+                out += finding_section(f, figures)
     return "\n".join(out)
-
 
 def write_report(findings: list[Finding], out: Path, reps: int, seed: int) -> list[Path]:
     """Write ``theory.md``, ``theory.json``, plots and per-finding data under `out`, as one unit.

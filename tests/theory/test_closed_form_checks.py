@@ -55,6 +55,24 @@ def test_every_check_returns_a_passing_check_finding(checks):
         assert finding.runs > 0, key
 
 
+def test_each_check_says_what_it_tests(checks):
+    # Typed-in strategies test bookkeeping; one decision tests arithmetic; only solved games are derived.
+    roles = {key: finding.role for key, finding in checks.items()}
+    assert roles["chicken"] == roles["attrition"] == "bookkeeping"
+    assert roles["schelling"] == "decision"
+    assert roles["haynes"] == roles["critical-risk"] == "derived"
+    for key in ("chicken", "attrition"):
+        assert checks[key].basis.startswith("Bookkeeping, not theory"), key
+
+
+def test_the_audience_cost_runs_are_labelled_by_the_policy_they_play():
+    from theory.checks import audience_basis
+
+    assert audience_basis("equilibrium")[0] == "derived"
+    role, basis = audience_basis("heuristic")
+    assert role == "heuristic" and "not Fearon's equilibrium" in basis and "heuristic policy" in basis
+
+
 # Haynes (2019): the discrete competition in risk taking.
 
 

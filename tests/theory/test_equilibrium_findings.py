@@ -14,7 +14,7 @@ import re
 import pandas as pd
 import pytest
 
-from rules.crisis_game import CrisisGame
+from rules.crisis_game import CrisisGame, GameError
 from theory import equilibrium_checks as checks
 from theory import equilibrium_claims as claims
 from theory.equilibrium_checks import EQUILIBRIUM_CHECKS
@@ -159,14 +159,22 @@ def tiny(monkeypatch):
     return monkeypatch
 
 
+def settings(*horizons: int | None, complete: bool = False) -> tuple[claims.Setting, ...]:
+    """Settings at these horizons (None: stationary), with reputations or complete information."""
+    extra = claims.COMPLETE if complete else ()
+    return tuple(claims.Setting(f"h {h}", h, extra) for h in horizons)
+
+
 def test_a_claim_at_tiny_reps_has_one_row_per_cell_and_part(tiny):
-    tiny.setattr(claims, "HORIZONS", (2, 3))
+    tiny.setattr(claims, "SETTINGS", settings(2, 3))
     finding = EQUILIBRIUM_CLAIMS["order-of-moves-equilibrium"](40, SEED)
     rows = finding.rows
-    assert finding.kind == "claim" and re.search(r"construction|[Ee]mergent", finding.basis)
+    assert finding.kind == "claim" and finding.role == "equilibrium" and finding.origin
+    assert re.search(r"construction|[Ee]mergent", finding.basis)
     assert len(rows) == 2 * 2 * len(claims.ORDER.parts)
-    assert set(rows["lambda"]) == {"limit", "5"} and set(rows["horizon"]) == {2, 3}
-    assert not rows.duplicated(["lambda", "horizon", "part"]).any()
+    assert set(rows["lambda"]) == {"limit", "5"} and set(rows["setting"]) == {"h 2", "h 3"}
+    assert set(rows["cell"]) == {1, 2}
+    assert not rows.duplicated(["lambda", "setting", "part"]).any()
     assert set(rows["verdict"]) <= {"borne out", "partly", "not borne out"}
     assert ((rows["lo"] <= rows["difference"]) & (rows["difference"] <= rows["hi"])).all()
     assert (rows["difference"] == rows["rate_to"] - rows["rate_from"]).all()
@@ -179,29 +187,79 @@ def test_a_claim_at_tiny_reps_has_one_row_per_cell_and_part(tiny):
 
 def test_outcomes_partition_the_runs_and_the_order_override_reaches_the_game(tiny):
     # With a horizon of one move only the first mover moves: the other side can never yield.
-    tiny.setattr(claims, "HORIZONS", (1,))
-    rows = claims.condition_rows(claims.ORDER, 60, SEED).set_index(["lambda", "condition"])
+    tiny.setattr(claims, "SETTINGS", settings(1))
+    rows, unsolved = claims.condition_rows(claims.ORDER, 60, SEED)
+    rows = rows.set_index(["lambda", "condition"])
     ends = ["usa_yields", "rus_yields", "usa_defeated", "rus_defeated", "catastrophe", "stalemate"]
+    assert unsolved == []
     assert (rows[[f"{o}_k" for o in ends]].sum(axis=1) == rows["n"]).all()
     assert (rows.xs("RUS moves first", level="condition")["usa_yields_k"] == 0).all()
     assert (rows.xs("USA moves first", level="condition")["rus_yields_k"] == 0).all()
 
 
+def test_the_stationary_form_is_played_with_complete_information(tiny):
+    # The stationary form takes no reputations: the setting's overrides must remove them.
+    tiny.setattr(claims, "LAMBDAS", (5.0,))
+    game, _, variant = claims.cell_job((), claims.SETTINGS[-1], None)
+    assert game.horizon is None and claims.SETTINGS[-1].horizon is None
+    assert not any(t.obstinate for side in game.sides for t in side.types)
+    assert variant.chances == (0.0, 0.0)
+    [counts] = claims.solve_and_play(game, 5.0, 5, 200, SEED, (variant,))
+    ends = ["usa_yields", "rus_yields", "usa_defeated", "rus_defeated", "catastrophe", "stalemate"]
+    assert sum(counts[o] for o in ends) == counts["n"] == 200
+    reputations, _, _ = claims.cell_job((), claims.SETTINGS[1], None)
+    assert any(t.obstinate for side in reputations.sides for t in side.types)
+
+
+def test_each_distinct_game_is_solved_once_across_conditions_and_claims(tiny):
+    # Recklessness reaches only the truth, so the nine conditions of RECKLESS are three games.
+    tiny.setattr(claims, "SETTINGS", settings(2))
+    tiny.setattr(claims, "LAMBDAS", (math.inf,))
+    calls = []
+    real = claims.solved
+    tiny.setattr(claims, "solved", lambda game, lam, points: calls.append(game.digest()) or real(game, lam, points))
+    claims.measure_claims([claims.RECKLESS, claims.ORDER], 20, SEED)
+    assert len(calls) == len(set(calls)) == len(claims.CONVENTIONAL) + 1  # ORDER's base game is RECKLESS's
+    finding = EQUILIBRIUM_CLAIMS["reckless-leverage-equilibrium"](20, SEED)
+    assert len(calls) == 4  # the claim reads what was measured
+    counts = finding.rows.groupby("part")["rate_from"].first()
+    assert set(counts.index) == {p.name for p in claims.RECKLESS.parts}
+
+
 def test_the_same_seeds_give_the_same_counts(tiny):
-    tiny.setattr(claims, "HORIZONS", (2,))
-    task = ((("states.USA.fear", 0.3),), math.inf, 2, 50, SEED, 5)
-    assert claims.condition_counts(*task) == claims.condition_counts(*task)
-    assert claims.measure([task, task]) == [claims.condition_counts(*task)] * 2
+    tiny.setattr(claims, "SETTINGS", settings(2))
+    game, points, variant = claims.cell_job((("states.USA.fear", 0.3),), claims.SETTINGS[0], 5)
+    once = claims.solve_and_play(game, math.inf, points, 50, SEED, (variant,))
+    assert once == claims.solve_and_play(game, math.inf, points, 50, SEED, (variant,))
+    assert claims.measure([(game, math.inf, points, variant)] * 2, 50, SEED) == once * 2
+    other = claims.solve_and_play(game, math.inf, points, 50, SEED + 1, (variant,))
+    assert other != once
+
+
+def test_a_cell_the_solver_cannot_solve_is_left_out_and_named(tiny):
+    tiny.setattr(claims, "SETTINGS", settings(2, 3))
+    real = claims.solved
+
+    def refuse(game, lam, points):
+        if game.horizon == 3:
+            raise GameError("the stationary equilibrium could not be traced")
+        return real(game, lam, points)
+
+    tiny.setattr(claims, "solved", refuse)
+    finding = EQUILIBRIUM_CLAIMS["order-of-moves-equilibrium"](20, SEED)
+    assert set(finding.rows["setting"]) == {"h 2"}
+    assert "could not solve the cells limit, h 3; 5, h 3" in finding.notes
 
 
 # ---- claims: the verdict logic on synthetic rows ------------------------------------------------------
 
 
-def synthetic(counts: dict[str, int], n: int = 1000, outcome: str = "usa_yields") -> pd.DataFrame:
+def synthetic(counts: dict[str, int], n: int = 1000, outcome: str = "usa_yields", setting: str = "h 20",
+              cell: int = 1) -> pd.DataFrame:
     """Condition rows of one cell with the given counts of ``outcome`` (every other outcome 0)."""
     rows = []
     for name, k in counts.items():
-        row = {"lambda": "limit", "horizon": 20, "condition": name, "n": n}
+        row = {"lambda": "limit", "setting": setting, "cell": cell, "condition": name, "n": n}
         for o in claims.OUTCOMES:
             row |= {f"{o}_k": k if o == outcome else 0, o: (k if o == outcome else 0) / n}
         rows.append(row)
@@ -210,7 +268,8 @@ def synthetic(counts: dict[str, int], n: int = 1000, outcome: str = "usa_yields"
 
 def claim_of(*parts: claims.Part) -> claims.Claim:
     names = tuple(dict.fromkeys(level for p in parts for level in p.levels))
-    return claims.Claim("k", "t", "s", "e", "Emergent.", tuple(claims.Condition(n) for n in names), parts, "x")
+    return claims.Claim("k", "t", "s", "e", "emerges", "Emergent.", tuple(claims.Condition(n) for n in names),
+                        parts, "x")
 
 
 RISE = claims.Part("rises", "usa_yields", ("a", "b", "c"))
@@ -227,6 +286,22 @@ def test_an_insignificant_rise_or_a_significant_reversal_is_not_borne_out(counts
     # +1 pp is inside the noise of 1000 runs; 10% -> 30% -> 20% rises overall but falls significantly.
     grid = claims.verdict_rows(synthetic(counts), claim_of(RISE))
     assert grid["verdict"].tolist() == ["not borne out"]
+
+
+NO_FALL = claims.Part("no fall", "usa_yields", ("a", "b", "c"), kind="no fall")
+
+
+@pytest.mark.parametrize(("counts", "holds"), [
+    ({"a": 100, "b": 100, "c": 100}, True),   # flat: no fall
+    ({"a": 100, "b": 95, "c": 90}, True),     # -1 pp: inside the noise of 1000 runs
+    ({"a": 100, "b": 120, "c": 150}, True),   # a rise is no fall
+    ({"a": 200, "b": 150, "c": 100}, False),  # -10 pp: a significant fall
+    ({"a": 100, "b": 40, "c": 100}, False),   # flat overall, but one step falls significantly
+])
+def test_a_no_fall_part_fails_only_on_a_significant_fall(counts, holds):
+    grid = claims.verdict_rows(synthetic(counts), claim_of(NO_FALL))
+    assert grid["holds"].tolist() == [holds]
+    assert grid["verdict"].tolist() == ["borne out" if holds else "not borne out"]
 
 
 def test_one_part_of_two_is_partly_and_a_smaller_part_alone_is_not():
@@ -250,17 +325,19 @@ def test_a_smaller_part_compares_with_the_smallest_rise():
 
 
 def test_tally_counts_cells_per_precision():
-    verdicts = {("limit", 20): "borne out", ("limit", 40): "partly", ("5", 20): "not borne out"}
+    verdicts = {("limit", "h 20"): "borne out", ("limit", "h 40"): "partly", ("5", "h 20"): "not borne out"}
     assert claims.tally(verdicts) == "borne out in limit: 1/2 (+1 partly), 5: 0/1"
+    assert claims.setting_verdicts(verdicts) == (
+        "Verdicts by game: h 20: limit borne out, 5 not borne out; h 40: limit partly.")
 
 
-def test_horizons_with_equal_rates_are_noted():
+def test_settings_with_equal_rates_are_noted():
     one = claims.verdict_rows(synthetic({"a": 100, "b": 150, "c": 200}), claim_of(RISE))
-    later = one.assign(horizon=40)
-    other = claims.verdict_rows(synthetic({"a": 100, "b": 150, "c": 260}), claim_of(RISE)).assign(horizon=60)
+    later = claims.verdict_rows(synthetic({"a": 100, "b": 150, "c": 200}, setting="h 40", cell=2), claim_of(RISE))
+    other = claims.verdict_rows(synthetic({"a": 100, "b": 150, "c": 260}, setting="h 60", cell=3), claim_of(RISE))
     grid = pd.concat([one, later, other], ignore_index=True)
-    assert claims.same_horizons(grid) == [(20, 40)]
-    assert "Horizons 20 and 40 give the same" in claims.dependence_notes(grid)
+    assert claims.same_settings(grid) == [("h 20", "h 40")]
+    assert "same compared rates at every precision: h 20 and h 40." in claims.dependence_notes(grid)
 
 
 def test_fear_lowers_the_mapped_critical_risk_of_the_fearful_side():
@@ -269,3 +346,11 @@ def test_fear_lowers_the_mapped_critical_risk_of_the_fearful_side():
     found = dict(re.findall(r"(USA fear [0-9.]+): RUS [0-9.]+, USA ([0-9.]+)", text))
     risks = [float(found[f"USA fear {f:g}"]) for f in claims.FEARS]
     assert risks == sorted(risks, reverse=True) and risks[0] > risks[-1]
+
+
+def test_every_claim_says_how_its_effect_arises():
+    for claim in claims.CLAIM_LIST:
+        assert re.search(r"construction|emerges", claim.origin), claim.key
+        assert claim.key in EQUILIBRIUM_CLAIMS and claims.CLAIMS_BY_KEY[claim.key] is claim
+        names = {c.name for c in claim.conditions}
+        assert all(set(p.levels) <= names for p in claim.parts), claim.key

@@ -99,12 +99,42 @@ def test_theory_writes_the_plot_and_data_of_a_finding_with_rows(tmp_path):
 
 
 def test_theory_draws_a_plot_with_a_zero_rate(tmp_path):
+    # In the limit, B never backs down at the highest audience cost: a rate of exactly 0.
     out = tmp_path / "out"
-    result = brink("theory", "--only", "order-of-moves", "--reps", "20", "--out", str(out))
+    result = brink("theory", "--only", "audience-costs-equilibrium", "--reps", "20", "--out", str(out))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     assert result.exit_code == 0, result.output
-    assert (out / "theory-figures" / "order-of-moves.png").read_bytes().startswith(b"\x89PNG")
+    data = pd.read_csv(out / "theory-data" / "audience-costs-equilibrium.csv")
+    assert (data["p_b_backs_down"].abs() < 1e-9).any()
+    assert (out / "theory-figures" / "audience-costs-equilibrium.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_bookkeeping_checks_are_kept_out_of_the_published_results(tmp_path):
+    from theory.finding import Finding
+    from theory.report import write_report
+
+    made = [Finding("derived-one", "Derived", "A (2000)", "check", "1", "1", "exact", True, role="derived"),
+            Finding("typed-in", "Typed in", "B (2001)", "check", "1", "1", "exact", True, role="bookkeeping"),
+            Finding("claimed", "Claimed", "C (2002)", "claim", "up", "up", "95%", False, role="equilibrium",
+                    origin="emerges")]
+    write_report(made, tmp_path, reps=20, seed=0)
+    text = (tmp_path / "theory.md").read_text(encoding="utf-8")
+    published = text.split("## Published results the solvers derive from the payoffs", 1)[1].split("\n## ", 1)[0]
+    other = text.split("## Other checks: they test the simulator, not the theory", 1)[1].split("\n## ", 1)[0]
+    assert "derived-one" in published and "typed-in" not in published and "claimed" not in published
+    assert "| typed-in | bookkeeping |" in other and "derived-one" not in other
+    assert "Not borne out, or only in part: `claimed`" in text
+    rows = {row["key"]: row for row in json.loads((tmp_path / "theory.json").read_text())["results"]}
+    assert rows["typed-in"]["role"] == "bookkeeping" and rows["claimed"]["origin"] == "emerges"
+
+
+def test_the_registry_separates_derived_checks_from_the_others():
+    from theory.report import EXPERIMENTS, OTHER_CHECKS, PUBLISHED
+
+    assert {"chicken", "attrition", "schelling", "audience-costs"} == set(OTHER_CHECKS)
+    assert {"reputation", "attrition-hazard", "audience-costs-equilibrium", "haynes-equilibrium"} <= set(PUBLISHED)
+    assert list(EXPERIMENTS)[: len(PUBLISHED) + len(OTHER_CHECKS)] == [*PUBLISHED, *OTHER_CHECKS]
 
 
 def test_unknown_only_key_exits_2_with_one_line(tmp_path):
@@ -142,7 +172,10 @@ def test_docs_carry_a_generated_report_of_every_check_and_claim():
     docs = Path(__file__).resolve().parents[2] / "docs"
     text = (docs / "theory.md").read_text(encoding="utf-8")
     headings = [line for line in text.splitlines() if line.startswith("### ")]
-    assert [h.rsplit("(`", 1)[1].rstrip("`)") for h in headings] == list(EXPERIMENTS)
+    keys = [h.rsplit("(`", 1)[1].rstrip("`)") for h in headings]
+    assert sorted(keys) == sorted(EXPERIMENTS) and len(keys) == len(set(keys))
+    published = text.split("## Published results the solvers derive from the payoffs", 1)[1].split("\n## ", 1)[0]
+    assert "| chicken |" not in published and "| attrition |" not in published
     figures = [line.split("](", 1)[1].rstrip(")") for line in text.splitlines() if line.startswith("![")]
     assert figures and all(f.startswith(f"{FIGURES}/") and (docs / f).is_file() for f in figures)
 
