@@ -52,6 +52,22 @@ class Simulator(StrEnum):
     ensemble = "ensemble"
 
 
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="After the summary, print each crisis's moves with why they were made: the mover's belief "
+        "that the opponent is obstinate and each option's equilibrium probability and value.",
+        metavar="",
+    ),
+]
+"""`brink run --explain`."""
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Write into an --out folder that already holds files.", metavar="")
+]
+"""`brink run --force`."""
+
+
 @app.command("run")
 def run_command(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
@@ -84,10 +100,9 @@ def run_command(
             metavar="DIR",
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Write into an --out folder that already holds files.", metavar="")
-    ] = False,
+    force: ForceOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.", metavar="")] = False,
+    explain: ExplainOption = False,
 ) -> None:
     """Run one scenario and print a summary of what happened.
 
@@ -96,7 +111,6 @@ def run_command(
     from batch.files import check_output_dir
     from brink.api import OUTPUT_FILES, run, summary_json
     from scenarios.paths import parse_assignment
-
     try:
         check_seed(seed)
         overrides = dict(parse_assignment(text) for text in set_ or [])
@@ -111,6 +125,8 @@ def run_command(
         sys.stdout.write(summary_json(result.summary))
         return
     print_summary(result.summary, result.spec, result.events)
+    if explain:
+        print_moves(result.events)
     if out is not None:
         out_console.print(f"\nwrote {out}/: {', '.join(OUTPUT_FILES)}", markup=False)
 
@@ -155,6 +171,64 @@ def print_summary(summary: dict[str, Any], spec: Scenario, events: pd.DataFrame 
     if summary.get("successions"):
         changes = ", ".join(f"{code} x{n}" for code, n in summary["successions"].items())
         out_console.print(f"\nLeader successions: {changes}", markup=False)
+
+
+MOVE_ACTIONS = ("yields", "hold", "escalate")
+"""Event actions that are a side's move (an escalation that skips rungs starts with "escalate")."""
+
+MOVE_COLUMNS = (
+    Column("step", key=True),
+    Column("mover"),
+    Column("type"),
+    Column("move"),
+    Column("rung"),
+    Column("belief", "belief before"),
+    Column("posterior", "posterior after"),
+    Column("options", "options (p, v)"),
+)
+"""`brink run --explain`: one row per move (`model.outcomes.WHY_FIELDS`)."""
+
+MIXING = 1e-9
+"""An option with at least this equilibrium probability is played; two or more such options are a mix."""
+
+
+def print_moves(events: pd.DataFrame) -> None:
+    """Print each crisis's moves with their why-fields (`model.outcomes.WHY_FIELDS`) as tables.
+
+    ``type`` is the type the mover was drawn to be (the analyst's view; its opponent does not see
+    it). ``belief before`` is the mover's public belief that its opponent is obstinate, ``posterior
+    after`` the opponent's Bayes posterior that the mover is obstinate after the move. ``options``
+    lists each move open to the mover with the normal type's equilibrium probability and value
+    (empty when no lead of the crisis plays the equilibrium); a move drawn from a mix says so.
+    A run on the ensemble has no event log.
+    """
+    if events.empty or "options" not in events.columns:
+        out_console.print("\nNo moves to explain (the run has no event log).", markup=False)
+        return
+    moves = events[events["action"].astype(str).str.startswith(MOVE_ACTIONS)]
+    for crisis, rows in moves.groupby("crisis", sort=False):
+        title = (f"Crisis {crisis}: moves and why (p: the normal type's equilibrium probability, v: its value; "
+                 "beliefs: that the other side is obstinate)")
+        table = Rows(MOVE_COLUMNS, title=title, lines=True)
+        for row in rows.itertuples(index=False):
+            table.rows.append((int(row.step), str(row.actor), str(row.mover_type), _move_text(row), row.rung,
+                               _number(row.belief), _number(row.posterior), str(row.options).replace("; ", "\n")))
+        out_console.print()
+        print_rows(table, TableFormat.table)
+
+
+def _number(value: Any) -> str:
+    """A why-field's number to three places ("" when the line has none)."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):  # NaN
+        return ""
+    return f"{float(value):.3f}"
+
+
+def _move_text(row: Any) -> str:
+    """The move's action, marked "(mixed)" when the normal type drew it from a mix of options."""
+    played = [float(part.split(" p=")[1].split()[0]) for part in str(row.options).split("; ") if " p=" in part]
+    mixed = row.mover_type == "normal" and sum(p >= MIXING for p in played) > 1
+    return f"{row.action} (mixed)" if mixed else str(row.action)
 
 
 def _print_crisis(key: str, crisis: dict[str, Any], spec: Scenario, events: pd.DataFrame | None) -> None:
@@ -363,7 +437,7 @@ def ladder_command(
 
 THEORY_COLUMNS = (
     Column("key", key=True),
-    *(Column(name) for name in ("result", "source", "expected", "measured", "interval", "verdict")),
+    *(Column(name) for name in ("role", "result", "source", "expected", "measured", "interval", "verdict")),
 )
 
 

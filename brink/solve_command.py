@@ -158,6 +158,7 @@ def print_solution(spec: Scenario, key: str, document: dict[str, Any]) -> None:
         say(f"  {side['name']}: {types}")
     values = ", ".join(f"{side['name']} {side['value']:.3f}" for side in summary["sides"])
     say(f"Value at the start (normal types): {values}")
+    say(f"Stage games with several equilibria: {summary['multiple_roots']} (the most pooling one is taken)")
     say("")
     print_line(summary, document["main_line"])
 

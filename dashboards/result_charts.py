@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from batch.results import load_runs, read_manifest, summarize_runs, varied_paths
+from batch.results import load_runs, read_manifest, reported_metrics, summarize_runs, varied_paths
 from batch.runner import MANIFEST, PARTS
 from dashboards.files import INDICES_FILE, THEORY_FILE
 from scenarios import ScenarioError
@@ -123,9 +123,13 @@ def summary_by(runs: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
     return summarize_runs(grouped, by=paths)
 
 
-def metrics_of(table: pd.DataFrame) -> list[str]:
-    """Probability metrics a summary has (each with ``_lo`` and ``_hi`` columns)."""
-    return [c for c in table.columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))]
+def metrics_of(table: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
+    """Probability metrics a summary has (each with ``_lo`` and ``_hi`` columns), as `brink summarize` reports them.
+
+    `batch.results.reported_metrics`: the shares, without the first crisis's ``crisis.<id>.`` copies of the
+    top-level ones.
+    """
+    return reported_metrics(table.columns, runs.columns)
 
 
 def is_numeric(runs: pd.DataFrame, path: str) -> bool:

@@ -64,7 +64,7 @@ def SweepView(result: ResultFolder) -> None:
     assert runs is not None
     varied = result.varied
     overall = summary_by(runs, varied[:1])
-    metrics = metrics_of(overall)
+    metrics = metrics_of(overall, runs)
     metric, set_metric = solara.use_state(metrics[0] if metrics else "")
     x, set_x = solara.use_state(varied[0])
     y, set_y = solara.use_state(varied[1] if len(varied) > 1 else varied[0])
@@ -166,8 +166,9 @@ def SensitivityView(result: ResultFolder) -> None:
 
 
 def theory_html(table: pd.DataFrame) -> str:
-    """The theory table as HTML, each row shaded by its verdict."""
-    columns = ["key", "result", "source", "expected", "measured", "interval", "verdict"]
+    """The theory table as HTML, each row shaded by its verdict (a column an older report lacks is left out)."""
+    columns = [c for c in ("key", "role", "result", "source", "expected", "measured", "interval", "verdict")
+               if c in table.columns]
     head = "".join(f"<th style='text-align:left; padding:4px'>{c}</th>" for c in columns)
     rows = []
     for _, row in table.iterrows():

@@ -101,10 +101,17 @@ def test_a_deliberate_move_to_all_out_war_names_the_side_that_chose_it():
     assert f"Nuclear use: yes, first deliberately by {summary['first_deliberate_nuclear_user']}" in result.stdout
 
 
+HEURISTIC = {"states.RUS.policy": "heuristic", "states.USA.policy": "heuristic"}
+"""Both leads on the heuristic, which sometimes goes nuclear short of catastrophe (the equilibrium does not)."""
+
+
 def test_deliberate_nuclear_use_short_of_catastrophe_names_the_first_user():
-    seed = first_seed(lambda c: c["first_deliberate_nuclear_user"] is not None and not c["catastrophe"])
-    crisis = run("moscow-strike", seed=seed).summary["crises"]["moscow"]
-    result = brink("run", "--seed", str(seed))
+    seed = first_seed(
+        lambda c: c["first_deliberate_nuclear_user"] is not None and not c["catastrophe"], overrides=HEURISTIC
+    )
+    crisis = run("moscow-strike", seed=seed, overrides=HEURISTIC).summary["crises"]["moscow"]
+    sets = [arg for path, value in HEURISTIC.items() for arg in ("--set", f"{path}={value}")]
+    result = brink("run", "--seed", str(seed), *sets)
     assert f"  Nuclear use: yes, first deliberately by {crisis['first_deliberate_nuclear_user']}" in result.stdout
     quiet = first_seed(lambda c: not c["nuclear_used"])
     assert "  Nuclear use: no" in brink("run", "--seed", str(quiet)).stdout.splitlines()
@@ -173,9 +180,10 @@ def test_same_seed_and_set_give_byte_identical_files(tmp_path):
 
 
 def test_different_set_changes_the_summary(tmp_path):
+    # Seed 4 ends alike at both fears (the U.S. side yields at its first move); a hawkish U.S. side does not.
     low, high = tmp_path / "low", tmp_path / "high"
     assert run_out(low, "--set", "states.USA.fear=0.1").exit_code == 0
-    assert run_out(high, "--set", "states.USA.fear=0.9").exit_code == 0
+    assert run_out(high, "--set", "states.USA.fear=0.9", "--set", "states.USA.policy=hawk").exit_code == 0
     assert (low / "summary.json").read_bytes() != (high / "summary.json").read_bytes()
     agents_low = pd.read_parquet(low / "agents.parquet")
     assert set(agents_low.loc[agents_low["state"] == "USA", "fear"]) == {0.1}
@@ -283,3 +291,38 @@ def test_unknown_scenario_exits_2_with_suggestion(tmp_path):
     result = brink("run", "moscow-strik", "--out", str(out))
     assert_clean_failure(result, "did you mean 'moscow-strike'?")
     assert not out.exists()
+
+
+def test_explain_prints_each_move_with_the_belief_and_the_stage_game_it_faced():
+    # seed 3: Russia climbs to rung 7, then the U.S. side yields; the table shows why, as events.csv does.
+    expected = run("moscow-strike", seed=3)
+    assert (expected.summary["yielder"], expected.summary["yield_rung"]) == ("USA", 7), "precondition"
+    result = brink("run", "moscow-strike", "--seed", "3", "--explain")
+    assert result.exit_code == 0, result.output
+    table = " ".join(result.stdout.split("Crisis moscow: moves and why", 1)[1].split())  # any terminal width
+    moves = expected.events[expected.events["options"] != ""]
+    assert len(moves) == expected.summary["crises"]["moscow"]["moves"]
+    for row in moves.itertuples():
+        assert f"{float(row.belief):.3f}" in table and f"{float(row.posterior):.3f}" in table
+        assert row.mover_type in ("normal", "obstinate") and row.mover_type in table
+        for option in row.options.split("; "):
+            assert option in table, option
+    yielding = moves.iloc[-1]
+    assert (yielding["actor"], yielding["action"]) == ("USA", "yields")
+    assert yielding["options"].startswith("yield p=")
+    assert "yields (mixed)" in table  # the normal U.S. type is indifferent: its yield is drawn from a mix
+
+
+def test_explain_without_an_event_log_says_so(capsys):
+    # A run on the ensemble keeps no event log (`brink.api.run`): there is nothing to explain.
+    from brink.cli import print_moves
+
+    print_moves(pd.DataFrame(columns=list(EVENT_COLUMNS)))
+    assert "No moves to explain" in capsys.readouterr().out
+
+
+def test_a_scenario_naming_the_trait_policy_is_refused_with_its_new_name(tmp_path):
+    path = tmp_path / "old.yaml"
+    text = (SCENARIO_DIR / "moscow-strike.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("    fear: 0.35\n", "    fear: 0.35\n    policy: trait\n", 1), encoding="utf-8")
+    assert_clean_failure(brink("run", str(path)), "was renamed 'heuristic'")

@@ -30,8 +30,9 @@ def test_beliefs_go_to_their_own_file_and_read_back_as_the_run_kept_them(tmp_pat
     assert not [c for c in agents.columns if c.startswith("belief")]
     codes = list(expected.spec.states)
     n = len(codes)
-    assert (beliefs["step"] == 0).sum() == 2 * n * n
-    assert 0 < (beliefs["step"] > 0).sum() < 2 * n * n * expected.summary["steps"]
+    kinds = len(BELIEF_KINDS)
+    assert (beliefs["step"] == 0).sum() == kinds * n * n
+    assert 0 < (beliefs["step"] > 0).sum() < kinds * n * n * expected.summary["steps"]
 
 
 def test_the_file_widens_to_the_columns_agents_parquet_used_to_hold(tmp_path):

@@ -71,6 +71,7 @@ def test_human_output_names_the_game_the_values_and_the_line() -> None:
     out = result.stdout
     assert "haynes: crisis rounds" in out and "lambda limit" in out and "horizon" in out
     assert "Value at the start (normal types): AAA 0.700, BBB -0.200" in out
+    assert "Stage games with several equilibria: 0 " in out  # complete information: one root each
     assert "Main line of play" in out
     assert "to 1 p=1.000 v=0.700" in out and "yield p=1.000 v=0.000" in out
     assert result.stderr == ""

@@ -220,6 +220,11 @@ def start_dashboard() -> Callable[..., DashboardServer]:
 RESULTS_MODULE = "test_browser_results.py"
 BATCH_DEADLINE = 240.0
 """Seconds a batch command may take (about 7 s for the sweep and 16 s for the sensitivity alone)."""
+SMALL_GAME = (
+    "--set", "params.game.horizon=8", "--set", "params.game.belief_points=11", "--set", "params.game.lambda=2",
+)  # fmt: skip
+"""Every cell varies a trait, so every cell is a new crisis game to solve: a short, coarse game keeps it brief, and
+lambda 2 keeps its outcomes varying over the design (in the limit this small game's outcomes are constant)."""
 BATCH_COMMANDS = {
     "sweep": [
         "sweep",
@@ -230,6 +235,7 @@ BATCH_COMMANDS = {
         "states.RUS.recklessness=0.2,0.9",
         "--reps",
         "10",
+        *SMALL_GAME,
     ],
     "sensitivity": [
         "sensitivity",
@@ -242,6 +248,7 @@ BATCH_COMMANDS = {
         "8",
         "--reps",
         "5",
+        *SMALL_GAME,
     ],
 }
 _BATCHES = pytest.StashKey["BatchJobs"]()

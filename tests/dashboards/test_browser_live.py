@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 START = "moscow-strike"  # the scenario `brink dashboard --scenario` opens (conftest.START_SCENARIO)
 LONG_RUN = "rus-prk-history"  # no crisis: it runs to max_steps
 WAIT = 20_000  # ms
+SOLVE_WAIT = 120_000  # ms: the first step after the crisis game changed solves it (seconds on a quiet machine)
 
 
 def title_of(name: str) -> str:
@@ -149,7 +150,7 @@ def test_fear_slider_rebuilds_the_model_and_reset_keeps_it(live):
     tooltip = live.state_tooltip("USA")
     expect(tooltip).to_contain_text(fear_text(fear))
     live.button("Step").click()
-    live.expect_step(1)
+    live.expect_step(1, timeout=SOLVE_WAIT)
 
     slider = live.press_slider("USA fear", "ArrowRight", times=5)
 
@@ -157,7 +158,7 @@ def test_fear_slider_rebuilds_the_model_and_reset_keeps_it(live):
     expect(tooltip).to_contain_text(fear_text(higher))
     live.expect_step(0)
     live.button("Step").click()
-    live.expect_step(1)
+    live.expect_step(1, timeout=SOLVE_WAIT)  # a new fear is a new game: this step solves it
     live.button("Reset").click()
     live.expect_step(0)
     expect(tooltip).to_contain_text(fear_text(higher))
@@ -166,7 +167,7 @@ def test_fear_slider_rebuilds_the_model_and_reset_keeps_it(live):
 
 
 def test_typed_seed_restarts_the_run_and_matches_the_api(live):
-    result = brink.run(START, seed=7)
+    result = brink.run(START, seed=1)
     expected = outcome_banner(result.model)
     assert expected != outcome_banner(brink.run(START, seed=0).model)  # else the seed would not show
     crisis = result.summary["crises"]["moscow"]
@@ -174,7 +175,7 @@ def test_typed_seed_restarts_the_run_and_matches_the_api(live):
     live.expect_step(1)
 
     seed = live.page.get_by_label("Seed", exact=True)
-    seed.fill("7")
+    seed.fill("1")
     seed.press("Enter")
 
     live.expect_step(0)
@@ -186,7 +187,7 @@ def test_typed_seed_restarts_the_run_and_matches_the_api(live):
     else:
         expect(banner).to_contain_text(crisis["outcome"])
     live.expect_step(result.model.steps)
-    expect(seed).to_have_value("7")
+    expect(seed).to_have_value("1")
     live.assert_healthy()
 
 

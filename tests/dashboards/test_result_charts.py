@@ -216,8 +216,10 @@ def test_a_few_distinct_values_stay_as_they_are():
 
 def test_metrics_are_the_probabilities_without_their_bounds(grid):
     table = summary_by(grid.runs, [A])
-    metrics = metrics_of(table)
+    metrics = metrics_of(table, grid.runs)
     assert "p_catastrophe" in metrics and "p_yield" in metrics
+    copies = [c for c in table.columns if c.startswith("crisis.") and c.endswith(".p_yield")]
+    assert copies and not set(copies[:1]) & set(metrics)  # the first crisis's copies of the top-level shares
     assert all(m.startswith("p_") and not m.endswith(("_lo", "_hi")) for m in metrics)
     assert all(f"{m}_lo" in table and f"{m}_hi" in table for m in metrics)
 

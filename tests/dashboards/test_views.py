@@ -332,7 +332,7 @@ def test_banner_of_a_finished_run_agrees_with_the_summary(scenario, seed):
 
 def test_banners_cover_each_named_case():
     assert "PRK was defeated after" in build_frame(finished("korean-peninsula", 0)).banner
-    assert "USA yielded after 8 moves; RUS prevails." in build_frame(finished("moscow-strike", 0)).banner
+    assert "USA yielded after 2 moves; RUS prevails." in build_frame(finished("moscow-strike", 1)).banner
     assert build_frame(finished("alliance-after-war", 0)).banner.startswith("Dissolved: RUS-PRK. Held:")
 
 
@@ -537,7 +537,7 @@ def test_node_size_grows_with_capability():
 
 
 def test_posture_fills_after_a_yield_cover_co_belligerents():
-    model = finished("moscow-strike", 0)  # USA (with UKR) yields to RUS; PRK stays out
+    model = finished("moscow-strike", 1)  # USA (with UKR) yields to RUS; PRK stays out
     crisis = model.crisis("moscow")
     assert crisis.yielder == "USA" and [m.code for m in crisis.sides[1].members] == ["USA", "UKR"]
     fill = {code: n[3] for code, n in nodes(build_frame(model).network).items()}
@@ -553,14 +553,14 @@ def test_posture_fills_after_a_yield_cover_co_belligerents():
 
 
 def test_an_ally_that_joined_shares_its_sides_posture():
-    model = finished("moscow-strike", 3)  # PRK joins RUS, and USA yields
+    model = finished("moscow-strike", 322)  # PRK joins RUS, NATO_EU joins USA, and USA yields
     crisis = model.crisis("moscow")
     assert [m.code for m in crisis.sides[0].members] == ["RUS", "PRK"] and crisis.yielder == "USA"
+    assert [m.code for m in crisis.sides[1].members] == ["USA", "UKR", "NATO_EU"]
     fill = {code: n[3] for code, n in nodes(build_frame(model).network).items()}
     assert fill["PRK"] == fill["RUS"] == FILLS["prevailed"]
-    assert fill["USA"] == fill["UKR"] == FILLS["yielded"]
-    assert fill["NATO_EU"] == FILLS["no crisis"]
-    catastrophe = finished("moscow-strike", 1)  # PRK joins, and the crisis ends in all-out war
+    assert fill["USA"] == fill["UKR"] == fill["NATO_EU"] == FILLS["yielded"]
+    catastrophe = finished("moscow-strike", 101)  # PRK joins, and the crisis ends in all-out war
     fill = {code: n[3] for code, n in nodes(build_frame(catastrophe).network).items()}
     assert fill["PRK"] == fill["RUS"] == fill["USA"] == fill["UKR"] == FILLS["catastrophe"]
 
