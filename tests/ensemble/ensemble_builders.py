@@ -117,78 +117,8 @@ def _state(code: str, knobs: Knobs, commitment: float | None, **extra: Any) -> d
 
 def degenerate_document(knobs: Knobs) -> dict[str, Any]:
     """A scenario document whose runs no draw can change (see the module docstring)."""
-    slips = TINY_SLIPS if knobs.slip == "tiny" else (0.0,) * TOP
-    rungs = []
-    for rid, (name, nuclear, civilian, armed) in enumerate(RUNG_FLAGS):
-        top = rid == TOP
-        rungs.append(
-            {
-                "id": rid,
-                "name": name,
-                "stage": "Crisis",
-                "kahn": 0,
-                "nuclear": nuclear,
-                "civilian": civilian,
-                "armed_attack": armed,
-                "damage_target": 1.0 if top else knobs.damage_target[rid],
-                "damage_self": 1.0 if top else knobs.damage_self[rid],
-                "slip": 1.0 if top else slips[rid],
-                "decisive": 1.0 if rid == knobs.decisive_rung else 0.0,
-                **({"catastrophe": True} if top else {}),
-            }
-        )
-    # A decisive rung is decided with certainty only if one side has all the conventional strength.
-    strong = {"AAA": 2.0, "CCC": 1.0, "DDD": 0.5} if knobs.decisive_rung is not None else {}
-    conventional = {code: strong.get(code, 0.0 if knobs.decisive_rung is not None else 1.0) for code in CODES}
-    commitments = {"CCC": 1.0 if knobs.join_c else 0.0, "DDD": 0.0, "EEE": 1.0 if knobs.join_e else 0.0, "FFF": 0.0}
-    states = {}
-    for code in CODES:
-        extra: dict[str, Any] = {"conventional": conventional[code]}
-        if code in ("AAA", "BBB"):
-            side = 0 if code == "AAA" else 1
-            extra["value_at_risk"] = knobs.value_at_risk[side]
-            extra["audience_cost"] = knobs.audience_cost[side]
-        if code in knobs.jumps:
-            start, to = knobs.jumps[code]
-            extra["doctrine"] = {"jumps": [{"from": start, "to": to}]}
-        if code == "FFF" and knobs.fff_aggregate:
-            extra["aggregate"] = True
-        states[code] = _state(code, knobs, commitments.get(code), **extra)
-    strong_alliance = {"automaticity": 1.0, "institutionalisation": 1.0, "cohesion": 1.0, "shared_threat": 1.0}
-    alliances = {
-        "A-C": {"members": ["AAA", "CCC"], **strong_alliance},
-        "A-D": {
-            "members": ["AAA", "DDD"],
-            "automaticity": knobs.automaticity_ad,
-            "cohesion": knobs.middle[0],
-            "institutionalisation": knobs.middle[1],
-            "shared_threat": knobs.middle[2],
-        },
-        "B-E": {"members": ["BBB", "EEE"], **strong_alliance},
-        "B-F": {
-            "members": ["BBB", "FFF"],
-            "automaticity": 1.0,
-            "cohesion": knobs.weak[0],
-            "institutionalisation": knobs.weak[1],
-            "shared_threat": knobs.weak[2],
-        },
-        "C-E": {"members": ["CCC", "EEE"], "active": knobs.ce_active, **strong_alliance},
-    }
-    if knobs.war_context:
-        alliances["A-C"]["war_context"] = "war"
-    sides = {}
-    for side, code in enumerate(("AAA", "BBB")):
-        spec: dict[str, Any] = {"prevail": knobs.prevail[side], "concede": knobs.concede[side]}
-        if knobs.disaster[side] is not None:
-            spec["disaster"] = knobs.disaster[side]
-        sides[code] = spec
-    if knobs.with_g:
-        sides["BBB"]["with"] = ["GGG"]
-    beliefs: dict[str, dict[str, dict[str, float]]] = {}
-    for (observer, target), value in knobs.resolve_beliefs.items():
-        beliefs.setdefault(observer, {}).setdefault(target, {})["resolve"] = value
-    for (observer, target), value in knobs.reckless_beliefs.items():
-        beliefs.setdefault(observer, {}).setdefault(target, {})["recklessness"] = value
+    sides, beliefs = _degenerate_sides(knobs), _degenerate_beliefs(knobs)
+    rungs, states, alliances = _degenerate_rungs(knobs), _degenerate_states(knobs), _degenerate_alliances(knobs)
     return {
         "name": f"degenerate-{knobs.slip}",
         "ladder": {"name": "degenerate", "rungs": rungs},
@@ -231,6 +161,103 @@ def degenerate_document(knobs: Knobs) -> dict[str, Any]:
             }
         },
     }
+
+
+def _degenerate_rungs(knobs: Knobs) -> list[dict[str, Any]]:
+    """The degenerate ladder's rungs (`degenerate_document`)."""
+    slips = TINY_SLIPS if knobs.slip == "tiny" else (0.0,) * TOP
+    rungs = []
+    for rid, (name, nuclear, civilian, armed) in enumerate(RUNG_FLAGS):
+        top = rid == TOP
+        rungs.append(
+            {
+                "id": rid,
+                "name": name,
+                "stage": "Crisis",
+                "kahn": 0,
+                "nuclear": nuclear,
+                "civilian": civilian,
+                "armed_attack": armed,
+                "damage_target": 1.0 if top else knobs.damage_target[rid],
+                "damage_self": 1.0 if top else knobs.damage_self[rid],
+                "slip": 1.0 if top else slips[rid],
+                "decisive": 1.0 if rid == knobs.decisive_rung else 0.0,
+                **({"catastrophe": True} if top else {}),
+            }
+        )
+    return rungs
+
+
+def _degenerate_states(knobs: Knobs) -> dict[str, Any]:
+    """The degenerate scenario's states (`degenerate_document`)."""
+    # A decisive rung is decided with certainty only if one side has all the conventional strength.
+    strong = {"AAA": 2.0, "CCC": 1.0, "DDD": 0.5} if knobs.decisive_rung is not None else {}
+    conventional = {code: strong.get(code, 0.0 if knobs.decisive_rung is not None else 1.0) for code in CODES}
+    commitments = {"CCC": 1.0 if knobs.join_c else 0.0, "DDD": 0.0, "EEE": 1.0 if knobs.join_e else 0.0, "FFF": 0.0}
+    states = {}
+    for code in CODES:
+        extra: dict[str, Any] = {"conventional": conventional[code]}
+        if code in ("AAA", "BBB"):
+            side = 0 if code == "AAA" else 1
+            extra["value_at_risk"] = knobs.value_at_risk[side]
+            extra["audience_cost"] = knobs.audience_cost[side]
+        if code in knobs.jumps:
+            start, to = knobs.jumps[code]
+            extra["doctrine"] = {"jumps": [{"from": start, "to": to}]}
+        if code == "FFF" and knobs.fff_aggregate:
+            extra["aggregate"] = True
+        states[code] = _state(code, knobs, commitments.get(code), **extra)
+    return states
+
+
+def _degenerate_alliances(knobs: Knobs) -> dict[str, Any]:
+    """The degenerate scenario's alliances (`degenerate_document`)."""
+    strong_alliance = {"automaticity": 1.0, "institutionalisation": 1.0, "cohesion": 1.0, "shared_threat": 1.0}
+    alliances = {
+        "A-C": {"members": ["AAA", "CCC"], **strong_alliance},
+        "A-D": {
+            "members": ["AAA", "DDD"],
+            "automaticity": knobs.automaticity_ad,
+            "cohesion": knobs.middle[0],
+            "institutionalisation": knobs.middle[1],
+            "shared_threat": knobs.middle[2],
+        },
+        "B-E": {"members": ["BBB", "EEE"], **strong_alliance},
+        "B-F": {
+            "members": ["BBB", "FFF"],
+            "automaticity": 1.0,
+            "cohesion": knobs.weak[0],
+            "institutionalisation": knobs.weak[1],
+            "shared_threat": knobs.weak[2],
+        },
+        "C-E": {"members": ["CCC", "EEE"], "active": knobs.ce_active, **strong_alliance},
+    }
+    if knobs.war_context:
+        alliances["A-C"]["war_context"] = "war"
+    return alliances
+
+
+def _degenerate_sides(knobs: Knobs) -> dict[str, Any]:
+    """The crisis's sides (`degenerate_document`)."""
+    sides = {}
+    for side, code in enumerate(("AAA", "BBB")):
+        spec: dict[str, Any] = {"prevail": knobs.prevail[side], "concede": knobs.concede[side]}
+        if knobs.disaster[side] is not None:
+            spec["disaster"] = knobs.disaster[side]
+        sides[code] = spec
+    if knobs.with_g:
+        sides["BBB"]["with"] = ["GGG"]
+    return sides
+
+
+def _degenerate_beliefs(knobs: Knobs) -> dict[str, Any]:
+    """The scenario's starting beliefs (`degenerate_document`)."""
+    beliefs: dict[str, dict[str, dict[str, float]]] = {}
+    for (observer, target), value in knobs.resolve_beliefs.items():
+        beliefs.setdefault(observer, {}).setdefault(target, {})["resolve"] = value
+    for (observer, target), value in knobs.reckless_beliefs.items():
+        beliefs.setdefault(observer, {}).setdefault(target, {})["recklessness"] = value
+    return beliefs
 
 
 def write_yaml(directory: Path, document: dict[str, Any], name: str) -> Path:
@@ -306,48 +333,70 @@ def seeded_knobs(rng: np.random.Generator, slip: str | None = None) -> Knobs:
     """
     k = Knobs()
     k.slip = str(rng.choice(["zero", "tiny"])) if slip is None else slip
+    _draw_world(k, rng)
+    _draw_jumps(k, rng)
+    k.value_at_risk = (float(rng.uniform(1.0, 30.0)), float(rng.uniform(1.0, 30.0)))
+    _draw_stakes(k, rng)
+    pairs = [*LEADS, ("AAA", "EEE"), ("BBB", "CCC"), ("EEE", "AAA")]
+    k.reckless_beliefs = {pair: _unit(rng) for pair in pairs if rng.random() < 0.35}
+    return k
 
-    def unit() -> float:
-        return float(np.round(rng.random(), 3))
 
-    def pick(options: list[Any] | tuple[Any, ...]) -> Any:
-        return options[int(rng.integers(len(options)))]
+LEADS = [("AAA", "BBB"), ("BBB", "AAA")]
+"""The crisis leads as (observer, target) pairs."""
 
-    k.traits = {code: (unit(), unit(), unit()) for code in CODES}
+
+def _unit(rng: np.random.Generator) -> float:
+    """A uniform draw rounded to three places."""
+    return float(np.round(rng.random(), 3))
+
+
+def _pick(rng: np.random.Generator, options: list[Any] | tuple[Any, ...]) -> Any:
+    """One of ``options``, uniformly."""
+    return options[int(rng.integers(len(options)))]
+
+
+def _draw_world(k: Knobs, rng: np.random.Generator) -> None:
+    """The traits, arsenals, ladder costs, timing and alliance knobs (`seeded_knobs`, in its draw order)."""
+    k.traits = {code: (_unit(rng), _unit(rng), _unit(rng)) for code in CODES}
     k.join_c, k.join_e, k.ce_active, k.with_g, k.fff_aggregate, k.war_context = (
         bool(rng.random() < 0.5) for _ in range(6)
     )
     k.warheads = {
-        "AAA": pick([0, 0, 10, 1000]),
-        "BBB": pick([0, 300]),
-        "CCC": pick([0, 200]),
-        "EEE": pick([0, 50]),
-        "GGG": pick([0, 20]),
+        "AAA": _pick(rng, [0, 0, 10, 1000]),
+        "BBB": _pick(rng, [0, 300]),
+        "CCC": _pick(rng, [0, 200]),
+        "EEE": _pick(rng, [0, 50]),
+        "GGG": _pick(rng, [0, 20]),
     }
-    k.second_strike = unit()
+    k.second_strike = _unit(rng)
     damages = (0.0, 0.001, 0.005, 0.01, 0.03)
-    k.damage_self = tuple(pick(damages) for _ in range(TOP + 1))
-    k.damage_target = tuple(pick(damages) for _ in range(TOP + 1))
+    k.damage_self = tuple(_pick(rng, damages) for _ in range(TOP + 1))
+    k.damage_target = tuple(_pick(rng, damages) for _ in range(TOP + 1))
     k.decisive_rung = None if rng.random() < 0.6 else int(rng.integers(1, TOP))
-    k.audience_cost = (pick([0.0, 0.0, 0.01, 0.05, 0.2, 1.0]), pick([0.0, 0.0, 0.01, 0.05, 0.2, 1.0]))
-    k.image = {code: unit() for code in CODES if rng.random() < 0.3}
+    k.audience_cost = (_pick(rng, [0.0, 0.0, 0.01, 0.05, 0.2, 1.0]), _pick(rng, [0.0, 0.0, 0.01, 0.05, 0.2, 1.0]))
+    k.image = {code: _unit(rng) for code in CODES if rng.random() < 0.3}
     k.start_rung = int(rng.integers(0, TOP))
     k.start_step = int(rng.integers(1, 4))
     k.allow_hold = bool(rng.random() < 0.7)
-    k.max_steps = pick([1, 2, 3, 5, 8, 13, 21, 30])
+    k.max_steps = _pick(rng, [1, 2, 3, 5, 8, 13, 21, 30])
     k.stop_when_crises_end = bool(rng.random() < 0.6)
-    k.step_years = pick([1 / 365, 0.25, 1.0])
-    k.learning_rate = unit()
-    k.shock_bonus = pick([0.0, 1.0, 3.0])
-    k.warheads_for_devastation = pick([10.0, 50.0, 500.0])
-    k.cohesion_rate = pick([0.5, 2.0, 5.0])
-    k.dissolve_below = pick([0.2, 0.3, 0.5])
-    k.weak = (unit(), unit() * 0.5, unit() * 0.3)
-    k.middle = (unit(), unit(), unit())
+    k.step_years = _pick(rng, [1 / 365, 0.25, 1.0])
+    k.learning_rate = _unit(rng)
+    k.shock_bonus = _pick(rng, [0.0, 1.0, 3.0])
+    k.warheads_for_devastation = _pick(rng, [10.0, 50.0, 500.0])
+    k.cohesion_rate = _pick(rng, [0.5, 2.0, 5.0])
+    k.dissolve_below = _pick(rng, [0.2, 0.3, 0.5])
+    k.weak = (_unit(rng), _unit(rng) * 0.5, _unit(rng) * 0.3)
+    k.middle = (_unit(rng), _unit(rng), _unit(rng))
     k.relation_cd = float(rng.uniform(-0.6, 1.0))
     k.relation_ef = float(rng.uniform(-0.6, 1.0))
-    k.automaticity_ad = unit()
-    k.consultation_weight = unit()
+    k.automaticity_ad = _unit(rng)
+    k.consultation_weight = _unit(rng)
+
+
+def _draw_jumps(k: Knobs, rng: np.random.Generator) -> None:
+    """The leads' doctrine jumps, sometimes one worth taking from the start (`seeded_knobs`)."""
     k.jumps = {}
     for code in ("AAA", "BBB"):
         if rng.random() < 0.5:
@@ -361,32 +410,31 @@ def seeded_knobs(rng: np.random.Generator, slip: str | None = None) -> Knobs:
         costs[k.start_rung : to] = [0.03] * (to - k.start_rung)
         costs[to] = 0.0
         k.damage_self = tuple(costs)
-    k.value_at_risk = (float(rng.uniform(1.0, 30.0)), float(rng.uniform(1.0, 30.0)))
-    leads = [("AAA", "BBB"), ("BBB", "AAA")]
+
+
+def _draw_stakes(k: Knobs, rng: np.random.Generator) -> None:
+    """The stakes, stand-fast and resolve knobs, by slip regime (`seeded_knobs`)."""
     if k.slip == "zero":
         k.risk_sensitivity = float(rng.uniform(0.0, 10.0))
-        k.standfast_spread = pick([0.05, 0.2, 1.0])
+        k.standfast_spread = _pick(rng, [0.05, 0.2, 1.0])
         k.prevail = (float(rng.uniform(0.5, 2.0)), float(rng.uniform(0.5, 2.0)))
         k.concede = tuple(p - float(rng.uniform(0.1, 2.0)) for p in k.prevail)  # type: ignore[assignment]
         k.disaster = tuple(None if rng.random() < 0.5 else c - float(rng.uniform(0.5, 10.0)) for c in k.concede)  # type: ignore[assignment]
-        k.resolve_beliefs = {pair: unit() for pair in leads if rng.random() < 0.3}
+        k.resolve_beliefs = {pair: _unit(rng) for pair in LEADS if rng.random() < 0.3}
     else:
         # Disasters of -1e5 to -1e6 against slips of 1e-11 to 5e-8: the perceived risk (bent by fear and
         # recklessness) weighs in every choice. With resolve estimates in the range of the slips and a
         # narrow stand-fast threshold, the reckless images and the resolve each move reveals do too.
-        k.risk_sensitivity = pick([6.0, 10.0])
-        k.slip_scale = pick([0.5, 1.0, 2.0])
+        k.risk_sensitivity = _pick(rng, [6.0, 10.0])
+        k.slip_scale = _pick(rng, [0.5, 1.0, 2.0])
         k.prevail = (1.0, 1.0)
-        k.concede = (pick([0.0, 0.5, 0.9]), pick([0.0, 0.5, 0.9]))
-        k.disaster = (pick([-1e6, -3e5, -1e5]), pick([-1e6, -3e5, -1e5]))
+        k.concede = (_pick(rng, [0.0, 0.5, 0.9]), _pick(rng, [0.0, 0.5, 0.9]))
+        k.disaster = (_pick(rng, [-1e6, -3e5, -1e5]), _pick(rng, [-1e6, -3e5, -1e5]))
         if rng.random() < 0.25:  # resolve estimated from the stakes alone, 1e-7 to 1e-5
-            k.standfast_spread = pick([1e-6, 1e-5])
+            k.standfast_spread = _pick(rng, [1e-6, 1e-5])
         else:
-            k.standfast_spread = pick([1e-11, 1e-10, 1e-9])
-            k.resolve_beliefs = {pair: pick([0.0, *TINY_SLIPS[1:]]) for pair in leads}
-    pairs = [*leads, ("AAA", "EEE"), ("BBB", "CCC"), ("EEE", "AAA")]
-    k.reckless_beliefs = {pair: unit() for pair in pairs if rng.random() < 0.35}
-    return k
+            k.standfast_spread = _pick(rng, [1e-11, 1e-10, 1e-9])
+            k.resolve_beliefs = {pair: _pick(rng, [0.0, *TINY_SLIPS[1:]]) for pair in LEADS}
 
 
 # --- statistics ------------------------------------------------------------------------------------------------
