@@ -217,7 +217,7 @@ class Play:
         return np.where(np.asarray(slot) == self.obstinate_move, self.posterior, 0.0)
 
 
-def _bracket(grid: NDArray, x: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+def bracket(grid: NDArray, x: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     """Grid cell ``(lo, hi)`` of each ``x`` and its weight on ``hi`` (linear interpolation)."""
     if len(grid) == 1:
         zero = np.zeros(len(x), dtype=np.intp)
@@ -230,7 +230,7 @@ def _bracket(grid: NDArray, x: NDArray) -> tuple[NDArray, NDArray, NDArray]:
 
 def _interp_line(line: NDArray, grid: NDArray, x: NDArray, rows: NDArray | None = None) -> NDArray:
     """Values of ``line[rows]`` (Q, G, ...) at ``x`` (Q,), linear between grid points."""
-    lo, hi, w = _bracket(grid, x)
+    lo, hi, w = bracket(grid, x)
     rows = np.arange(len(x)) if rows is None else rows
     w = w.reshape(-1, *(1,) * (line.ndim - 2))
     return (1.0 - w) * line[rows, lo] + w * line[rows, hi]
@@ -406,7 +406,7 @@ def _lookahead(sol: BeliefSolution, nxt: NDArray, elapsed: int, s: NDArray, mu_n
     beliefs, rank = np.unique(mu_n, return_inverse=True)
     _, first, back = np.unique(s * len(beliefs) + rank.ravel(), return_index=True, return_inverse=True)
     us, back = s[first], back.ravel()
-    cell = _bracket(sol.grids[1 - m], mu_n[first])
+    cell = bracket(sol.grids[1 - m], mu_n[first])
     c0 = _move_values(lay, rel, us, cell, sol.conceding(m, elapsed), m)
     o = lay.obstinate_move[us]
     line = _continuation(lay, rel, us, o, cell, slice(None))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rules.belief_equilibrium import BeliefSolution, Layout, Play, combine, obstinate_prior
+from rules.belief_equilibrium import BeliefSolution, Layout, Play, bracket, combine, obstinate_prior
 from rules.crisis_game import JOINED, NOT_CALLED, YIELD, GameError, ally_status
 
 KINDS = ("continue", "yield", "deliberate", "slip", "ally", "fight", "stalemate")
@@ -150,13 +150,9 @@ def belief_lottery(grid: NDArray, x: NDArray, u: NDArray) -> NDArray[np.float64]
     the play that follows it (re-solving at the exact posterior would not be: there the responder's
     reply is pure where the grid game's is a mix). The mean of the belief is the Bayes posterior.
     """
-    grid, x = np.asarray(grid, dtype=float), np.asarray(x, dtype=float)
-    if len(grid) == 1:
-        return np.full(x.shape, grid[0])
-    hi = np.clip(np.searchsorted(grid, x, side="left"), 1, len(grid) - 1)
-    lo_x, hi_x = grid[hi - 1], grid[hi]
-    w = np.clip((x - lo_x) / (hi_x - lo_x), 0.0, 1.0)
-    return np.where(np.asarray(u) < w, hi_x, lo_x)
+    grid = np.asarray(grid, dtype=float)
+    lo, hi, w = bracket(grid, np.asarray(x, dtype=float))  # the solver's own interpolation weights
+    return np.where(np.asarray(u) < w, grid[hi], grid[lo])
 
 
 def decide_unique(sol: BeliefSolution, elapsed: int, state: NDArray, mu: NDArray) -> Play:

@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from rules.belief_equilibrium import BeliefSolution, Play
+from rules.belief_equilibrium import BeliefSolution, Play, bracket
 from rules.crisis_game import YIELD
 from rules.crisis_play import CONTINUE, KINDS, Transitions, transitions
 
@@ -109,11 +109,8 @@ def main_line(sol: BeliefSolution, max_moves: int = 40) -> list[Decision]:
 
 def _likelier_grid_point(grid: np.ndarray, x: float) -> tuple[float, float]:
     """The likelier outcome of `rules.crisis_play.belief_lottery` at posterior ``x``, and its chance."""
-    if len(grid) == 1 or x in grid:
-        return (float(grid[0]) if len(grid) == 1 else x), 1.0
-    hi = int(np.clip(np.searchsorted(grid, x), 1, len(grid) - 1))
-    w = (x - grid[hi - 1]) / (grid[hi] - grid[hi - 1])
-    return (float(grid[hi]), float(w)) if w >= 0.5 else (float(grid[hi - 1]), float(1.0 - w))
+    lo, hi, w = (float(v[0]) for v in bracket(grid, np.array([x])))
+    return (float(grid[int(hi)]), w) if w >= 0.5 else (float(grid[int(lo)]), 1.0 - w)
 
 
 def _decision(sol: BeliefSolution, play: Play, state: int, elapsed: int, mu: np.ndarray, reach: float) -> Decision:
